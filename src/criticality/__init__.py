@@ -1,0 +1,22 @@
+"""criticality: initialising recurrent networks at the edge of chaos.
+
+Modules
+-------
+quadrature  Gaussian expectations accurate to ~1e-14
+dmft        mean-field variance map, fixed point, growth factor, critical gains (thesis sections 2-3)
+vanilla     batched simulations of the Sompolinsky model and deep random MLPs
+spectra     random-matrix helpers (circular law)
+profiles    run sizes (``CRITICALITY_PROFILE`` = quick | book | paper)
+plotting    the book's figures
+report      reproduction tables and the run environment
+"""
+
+from importlib import metadata as _metadata
+
+try:
+    __version__ = _metadata.version("criticality")
+except _metadata.PackageNotFoundError:  # running from a source tree without installation
+    __version__ = "0+unknown"
+
+from . import dmft, profiles, quadrature, report, spectra, vanilla  # noqa: E402,F401
+from .profiles import profile  # noqa: E402,F401

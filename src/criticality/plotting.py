@@ -1,0 +1,87 @@
+"""Figures of the book, so that chapter cells stay short.
+
+Every function draws on a given matplotlib ``Axes`` (or creates a figure) and returns it; none
+calls ``plt.show``. Colours: theory in black lines, simulations as coloured markers.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+THEORY = dict(color="black", lw=1.6)
+SIM = dict(marker="o", ms=4, ls="none")
+
+
+def figure(ncols: int = 1, nrows: int = 1, width: float = 4.2, height: float = 3.3, **kw):
+    """A figure with ``nrows x ncols`` axes of a common size; returns ``(fig, axes)``."""
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width * ncols, height * nrows),
+                             constrained_layout=True, squeeze=False, **kw)
+    return fig, (axes[0, 0] if axes.size == 1 else axes.ravel())
+
+
+def theory_and_simulation(ax, x, y, xs=None, ys=None, yerr=None, *, xlabel="", ylabel="",
+                          theory_label="mean-field theory", sim_label="simulation", critical=None):
+    """A theory curve, optional simulated points with error bars, optional vertical critical line."""
+    ax.plot(x, y, label=theory_label, **THEORY)
+    if xs is not None:
+        ax.errorbar(xs, ys, yerr=yerr, label=sim_label, color="C3", capsize=2, **SIM)
+    if critical is not None:
+        ax.axvline(critical, color="0.5", ls=":", lw=1, label=f"critical gain {critical:g}")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False)
+    return ax
+
+
+def spectrum(ax, eigenvalues, *, radius=None, title="", unit_circle=True):
+    """Eigenvalues in the complex plane (dots), the unit circle (black) and, if given, a predicted edge (red, dashed)."""
+    ev = np.asarray(eigenvalues)
+    ax.plot(ev.real, ev.imag, ".", ms=2, color="C0", alpha=0.6)
+    theta = np.linspace(0, 2 * np.pi, 400)
+    if unit_circle:
+        ax.plot(np.cos(theta), np.sin(theta), color="black", lw=1.2)
+    if radius is not None:
+        ax.plot(radius * np.cos(theta), radius * np.sin(theta), color="C3", ls="--", lw=1.2)
+    lim = 1.15 * max(1.0, np.abs(ev).max(initial=0.0), radius or 0.0)
+    ax.set_xlim(-lim, lim)
+    ax.set_ylim(-lim, lim)
+    ax.set_aspect("equal")
+    ax.set_xlabel(r"Re $\lambda$")
+    ax.set_ylabel(r"Im $\lambda$")
+    ax.set_title(title)
+    return ax
+
+
+def distance_growth(ax, d, gains, chi, *, xlabel="time step $t$", ylabel=r"$d_t$"):
+    """Measured squared distances ``d[:, k]`` (log scale) with the linear prediction ``d_0 chi_k^t``."""
+    t = np.arange(d.shape[0])
+    for k, (g, c) in enumerate(zip(gains, chi)):
+        color = f"C{k}"
+        ax.semilogy(t, d[:, k], color=color, lw=1.2, label=f"$g={g:g}$")
+        pred = d[0, k] * c ** t
+        keep = pred < 10 * d.max()
+        ax.semilogy(t[keep], pred[keep], color=color, ls="--", lw=1)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.legend(frameon=False, fontsize="small", title="solid: simulation\ndashed: $d_0\\chi^t$")
+    return ax
+
+
+def phase_diagram(ax, gains, sigma_bs, values, *, line=None, label="", cmap="RdBu_r", vmax=None):
+    """Heat map of ``values[i, j]`` over ``(gains[i], sigma_bs[j])``, centred at 0, with a critical line.
+
+    ``line`` is ``(g_c, sigma_b)`` arrays of the predicted critical line.
+    """
+    vals = np.asarray(values)
+    vmax = vmax if vmax is not None else np.nanmax(np.abs(vals))
+    mesh = ax.pcolormesh(gains, sigma_bs, vals.T, cmap=cmap, vmin=-vmax, vmax=vmax, shading="nearest")
+    plt.colorbar(mesh, ax=ax, label=label)
+    if line is not None:
+        ax.plot(line[0], line[1], color="black", lw=2, label=r"$\chi = 1$ (theory)")
+        ax.legend(loc="upper left", framealpha=0.85)
+    ax.set_xlabel("gain $g$")
+    ax.set_ylabel(r"bias std $\sigma_b$")
+    ax.set_xlim(np.min(gains), np.max(gains))
+    ax.set_ylim(np.min(sigma_bs), np.max(sigma_bs))
+    return ax

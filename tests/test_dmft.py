@@ -1,0 +1,139 @@
+"""Mean-field theory: fixed points, growth factor and critical line, checked against independent
+computations (adaptive quadrature, nested root finding, series expansions) and simulations."""
+
+import numpy as np
+import pytest
+from scipy.integrate import quad
+from scipy.optimize import brentq
+
+from criticality import dmft, vanilla
+
+
+def q_tanh2(q):
+    s = np.sqrt(q)
+    return quad(lambda z: np.tanh(s * z) ** 2 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -12, 12,
+                epsabs=1e-15, epsrel=1e-13, limit=400)[0]
+
+
+def q_sech4(q):
+    s = np.sqrt(q)
+    return quad(lambda z: np.cosh(s * z) ** -4.0 * np.exp(-z * z / 2) / np.sqrt(2 * np.pi), -12, 12,
+                epsabs=1e-15, epsrel=1e-13, limit=400)[0]
+
+
+def fixed_point_by_quad(g, sb):
+    """Independent solution with scipy.integrate.quad and brentq."""
+    return brentq(lambda q: g * g * q_tanh2(q) + sb * sb - q, max(sb * sb, 1e-3), g * g + sb * sb + 1,
+                  xtol=1e-14)
+
+
+@pytest.mark.parametrize("g,sb", [(1.5, 0.0), (3.0, 0.0), (0.5, 0.3), (1.2, 0.5), (2.5, 2.0)])
+def test_fixed_point_and_growth_against_adaptive(g, sb):
+    q = dmft.fixed_point_variance(g, sb)
+    assert q == pytest.approx(fixed_point_by_quad(g, sb), rel=1e-10)
+    assert dmft.growth_factor(g, sb) == pytest.approx(g * g * q_sech4(q), rel=1e-10)
+
+
+def test_fixed_point_solves_variance_map():
+    g = np.linspace(0, 4, 41)
+    for sb in (0.0, 0.2, 1.0):
+        q = dmft.fixed_point_variance(g, sb)
+        assert np.allclose(dmft.variance_map(q, g, sb), q, rtol=1e-12, atol=1e-15)
+
+
+def test_zero_is_the_fixed_point_below_one_without_bias():
+    g = np.array([0.0, 0.3, 0.99, 1.0])
+    assert np.all(dmft.fixed_point_variance(g) == 0.0)
+    assert np.all(dmft.fixed_point_variance([1.0 + 1e-6, 1.1, 2.0]) > 0.0)
+    assert np.allclose(dmft.growth_factor(g), g**2, rtol=1e-14)
+
+
+def test_fixed_point_is_the_attractor_of_the_map():
+    # iterating Eq. 5 from any positive start reaches the returned (stable) fixed point
+    for g, sb in [(1.5, 0.0), (2.0, 0.5), (0.8, 0.3)]:
+        traj = dmft.variance_trajectory(5.0, g, sb, steps=400)
+        assert traj[-1] == pytest.approx(dmft.fixed_point_variance(g, sb), rel=1e-9)
+
+
+@pytest.mark.parametrize("g", [1.001, 1.0001])
+def test_fixed_point_near_transition_series(g):
+    # q* = (g^2 - 1)/(2 g^2) + O((g - 1)^2) and chi = 1 + (4/3) g^2 q*^2 + ...
+    q = dmft.fixed_point_variance(g)
+    lead = (g * g - 1) / (2 * g * g)
+    assert q == pytest.approx(lead, rel=10 * (g - 1))
+    assert dmft.growth_factor(g) - 1 == pytest.approx(4 / 3 * g * g * q * q, rel=0.05)
+
+
+def test_chaotic_growth_factor_exceeds_one():
+    g = np.linspace(1.05, 5, 30)
+    assert np.all(dmft.growth_factor(g) > 1)
+
+
+def nested_critical_gain(sb):
+    return brentq(lambda g: dmft.growth_factor(g, sb) - 1.0, 1.0 + 1e-9, 10.0, xtol=1e-13)
+
+
+@pytest.mark.parametrize("sb", [0.05, 0.3, 1.0, 3.0])
+def test_critical_gain_against_nested_solution(sb):
+    gc = dmft.critical_gain_mlp(sb)
+    assert gc == pytest.approx(nested_critical_gain(sb), rel=1e-9)
+    assert dmft.growth_factor(gc, sb) == pytest.approx(1.0, abs=1e-10)
+
+
+def test_critical_gain_properties():
+    assert dmft.critical_gain_mlp(0.0) == 1.0
+    sb = np.linspace(0, 4, 81)
+    gc = dmft.critical_gain_mlp(sb)
+    assert gc.shape == sb.shape and np.all(np.diff(gc) > 0)
+    g_line, sb_line = dmft.critical_line_mlp(np.array([0.01, 0.5, 2.0]))
+    assert np.allclose(dmft.critical_gain_mlp(sb_line), g_line, rtol=1e-10)
+
+
+@pytest.mark.parametrize("sb", [1e-4, 1e-3])
+def test_small_bias_law(sb):
+    x = (0.75 * sb**2) ** (1 / 3)
+    assert dmft.critical_gain_mlp(sb) - 1 == pytest.approx(x, rel=2 * x * x + 1e-6)
+
+
+@pytest.mark.parametrize("name", ["g", "sigma_b"])
+@pytest.mark.parametrize("bad", [-0.1, np.nan, np.inf])
+def test_invalid_arguments_name_the_parameter(name, bad):
+    kwargs = {"g": 1.0, "sigma_b": 0.0, name: bad}
+    for func in (dmft.fixed_point_variance, dmft.growth_factor):
+        with pytest.raises(ValueError, match=name):
+            func(**kwargs)
+
+
+@pytest.mark.parametrize("bad", [-1.0, np.nan, "0.5", None])
+def test_critical_gain_mlp_rejects_bad_sigma_b(bad):
+    with pytest.raises((ValueError, TypeError), match="sigma_b"):
+        dmft.critical_gain_mlp(bad)
+
+
+# --- theory against simulation -------------------------------------------------------------
+
+def test_mlp_variance_matches_simulation():
+    # annealed disorder: the recursion is exact up to O(1/sqrt(N)) sampling noise
+    g, sb, n = np.array([0.8, 1.5, 2.5]), 0.5, 2000
+    rng = np.random.default_rng(0)
+    h = np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
+    var = []
+    for layer in range(60):
+        h = (vanilla.random_coupling(n, rng) @ np.tanh(h)) * g + sb * rng.standard_normal((n, 1))
+        if layer >= 20:
+            var.append(np.mean(h**2, axis=0))
+    assert np.allclose(np.mean(var, axis=0), dmft.fixed_point_variance(g, sb), rtol=0.02)
+
+
+def test_recurrent_variance_and_rate_match_simulation_in_chaos():
+    g = np.array([2.0, 3.0])
+    run = vanilla.simulate_recurrent(g, n=1000, steps=400, transient=200, seed=1)
+    assert np.allclose(run.variance, dmft.fixed_point_variance(g), rtol=0.03)
+    assert np.allclose(run.log_growth, np.log(dmft.growth_factor(g)), atol=0.03)
+
+
+def test_mlp_growth_rate_matches_theory():
+    gains, sbs = np.array([0.8, 1.5, 3.0]), np.array([0.0, 1.0])
+    rate = vanilla.mlp_growth_rate(gains, sbs, n=500, depth=200, seed=3)
+    G, S = np.meshgrid(gains, sbs, indexing="ij")
+    assert np.allclose(rate, np.log(dmft.growth_factor(G, S)), atol=0.05)
