@@ -89,3 +89,12 @@ def test_simulate_recurrent_validates(kwargs, match):
 def test_spectral_radius_requires_square():
     with pytest.raises(ValueError, match="square"):
         spectra.spectral_radius(np.ones((2, 3)))
+
+
+def test_fixed_point_spectral_radius_matches_direct_computation():
+    radius, sample = vanilla.fixed_point_spectral_radius(0.9, 0.5, n=300, seed=4)
+    h, J = vanilla.fixed_point(0.9, 0.5, n=300, seed=4)
+    assert radius == pytest.approx(spectra.spectral_radius(J), rel=1e-12)
+    assert sample == pytest.approx(0.9 * np.sqrt(np.mean((1 - np.tanh(h) ** 2) ** 2)), rel=1e-12)
+    # the mean-field radius sqrt(chi) is the large-N limit of both
+    assert sample == pytest.approx(np.sqrt(dmft.growth_factor(0.9, 0.5)), rel=0.05)

@@ -26,6 +26,7 @@ __all__ = [
     "mlp_growth_rate",
     "mlp_distance",
     "fixed_point",
+    "fixed_point_spectral_radius",
     "random_coupling",
 ]
 
@@ -212,3 +213,15 @@ def fixed_point(g: float, sigma_b: float, n: int, seed=None, max_iter: int = 10_
     else:
         raise RuntimeError(f"fixed-point iteration did not converge in {max_iter} steps (g={g}, sigma_b={sigma_b})")
     return h, W * (1.0 - np.tanh(h) ** 2)[None, :]
+
+
+def fixed_point_spectral_radius(g: float, sigma_b: float, n: int, seed=None) -> tuple[float, float]:
+    r"""Spectral radius of the Jacobian at the fixed point, measured and predicted from the sample.
+
+    Returns ``(rho(J), g * sqrt(mean(tanh'(h*)^2)))``: the largest eigenvalue modulus of
+    :math:`J = gU\,\mathrm{diag}(\tanh'(h^*))` and the radius of the limiting spectrum that the
+    Ahmadian-Fumarola-Miller criterion assigns to the sample's own diagonal (thesis Eqs. 7-9).
+    """
+    h, J = fixed_point(g, sigma_b, n, seed=seed)
+    slope = 1.0 - np.tanh(h) ** 2
+    return float(np.max(np.abs(np.linalg.eigvals(J)))), float(g * np.sqrt(np.mean(slope**2)))
