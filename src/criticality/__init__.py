@@ -3,6 +3,7 @@
 Modules
 -------
 quadrature  Gaussian expectations accurate to ~1e-14
+criterion   the gated-RNN criterion g_c = (mean L^2 R^2 / (1 - M)^2)^(-1/2) (thesis section 4)
 dmft        mean-field variance map, fixed point, growth factor, critical gains (thesis sections 2-3)
 vanilla     batched simulations of the Sompolinsky model and deep random MLPs
 spectra     random-matrix helpers (circular law)
@@ -18,5 +19,5 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-from . import dmft, profiles, quadrature, report, spectra, vanilla  # noqa: E402,F401
+from . import criterion, dmft, profiles, quadrature, report, spectra, vanilla  # noqa: E402,F401
 from .profiles import profile  # noqa: E402,F401

@@ -34,8 +34,11 @@ def theory_and_simulation(ax, x, y, xs=None, ys=None, yerr=None, *, xlabel="", y
     return ax
 
 
-def spectrum(ax, eigenvalues, *, radius=None, title="", unit_circle=True):
-    """Eigenvalues in the complex plane (dots), the unit circle (black) and, if given, a predicted edge (red, dashed)."""
+def spectrum(ax, eigenvalues, *, radius=None, boundary=None, title="", unit_circle=True):
+    """Eigenvalues (dots), the unit circle (black) and a predicted edge (red, dashed).
+
+    The edge is a circle of the given ``radius`` about 0, or the complex points ``boundary``.
+    """
     ev = np.asarray(eigenvalues)
     ax.plot(ev.real, ev.imag, ".", ms=2, color="C0", alpha=0.6)
     theta = np.linspace(0, 2 * np.pi, 400)
@@ -43,7 +46,10 @@ def spectrum(ax, eigenvalues, *, radius=None, title="", unit_circle=True):
         ax.plot(np.cos(theta), np.sin(theta), color="black", lw=1.2)
     if radius is not None:
         ax.plot(radius * np.cos(theta), radius * np.sin(theta), color="C3", ls="--", lw=1.2)
-    lim = 1.15 * max(1.0, np.abs(ev).max(initial=0.0), radius or 0.0)
+    if boundary is not None:
+        ax.plot(np.real(boundary), np.imag(boundary), color="C3", ls="--", lw=1.4)
+    edge = np.nanmax(np.abs(boundary)) if boundary is not None else (radius or 0.0)
+    lim = 1.15 * max(1.0, np.abs(ev).max(initial=0.0), edge)
     ax.set_xlim(-lim, lim)
     ax.set_ylim(-lim, lim)
     ax.set_aspect("equal")

@@ -40,7 +40,7 @@ class Profile:
 
 
 PROFILES = {
-    "quick": Profile("quick", n=400, steps=300, transient=200, n_gains=12, n_eig=400,
+    "quick": Profile("quick", n=400, steps=300, transient=200, n_gains=12, n_eig=600,
                      mlp_n=200, mlp_depth=60, mlp_grid=8, samples=2),
     "book": Profile("book", n=1000, steps=1000, transient=500, n_gains=24, n_eig=1000,
                     mlp_n=500, mlp_depth=150, mlp_grid=16, samples=3),
