@@ -1,0 +1,170 @@
+"""Benchmark of the batched GRU/LSTM engine (criticality.models) with tangent propagation.
+
+Run:  python benchmarks/bench_models.py [--steps 2000] [--repeats 3] [--quick]
+
+Prints, as medians over repeated runs measured side by side in one process:
+- this machine's dgemm/sgemm peak (2000^3), measured in the same run;
+- for GRU and LSTM at N = 500 and 1000 with 32 gains: time per step, achieved GEMM GFLOP/s and
+  its fraction of the peak, float32 against float64;
+- the speed-up over the straightforward loop (one matrix-vector product per gate, per gain,
+  for state and tangent) at N = 500;
+- the per-step Python/elementwise overhead at N = 100.
+FLOPs count only the matrix products (2 m k n each): 12 N^2 B per GRU step and 16 N^2 B per
+LSTM step with tangents (B columns), i.e. the work a BLAS-bound implementation cannot avoid.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+from criticality.models import make_network
+
+try:
+    from threadpoolctl import threadpool_info
+except ImportError:  # pragma: no cover
+    threadpool_info = None
+
+FLOPS_PER_COL = {"gru": 12, "lstm": 16}  # times N^2 per column per step (state + tangent)
+
+
+def median_time(fn, repeats):
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def gemm_peak(dtype, n=2000, repeats=5):
+    rng = np.random.default_rng(0)
+    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
+    a @ b
+    return 2 * n**3 / median_time(lambda: a @ b, repeats) / 1e9
+
+
+def run_batched(arch, n, gains, steps, dtype, seed=0):
+    net = make_network(arch, n, seed=seed, dtype=dtype)
+    a = net.gains(np.asarray(gains, dtype=dtype), len(gains))
+    s = net.random_state(len(gains), scale=0.5, seed=1)
+    u = np.random.default_rng(2).standard_normal(s.shape).astype(dtype)
+
+    def go():
+        nonlocal s, u
+        for _ in range(steps):
+            s, u = net.jvp(s, u, a)
+            u /= np.linalg.norm(u, axis=0)
+    return go
+
+
+def run_loop(arch, n, gains, steps, seed=0):
+    """The straightforward version: every gain its own vector, one mat-vec per gate and state/tangent."""
+    net = make_network(arch, n, seed=seed)
+    U = net.U
+    b = {k: v for k, v in net.biases.items()}
+    sig = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
+    s0 = net.random_state(1, scale=0.5, seed=1)[:, 0]
+    u0 = np.random.default_rng(2).standard_normal(s0.shape)
+
+    def go():
+        for g in gains:
+            s, u = s0.copy(), u0.copy()
+            for _ in range(steps):
+                if arch == "gru":
+                    h = s
+                    z = sig(g * (U["z"] @ h) + b["z"]); dz = z * (1 - z) * g * (U["z"] @ u)  # noqa: E702
+                    r = sig(g * (U["r"] @ h) + b["r"]); dr = r * (1 - r) * g * (U["r"] @ u)  # noqa: E702
+                    c = np.tanh(g * (U["h"] @ (r * h)))
+                    dc = (1 - c * c) * g * (U["h"] @ (dr * h + r * u))
+                    s, u = (1 - z) * h + z * c, (1 - z) * u + dz * (c - h) + z * dc
+                else:
+                    c, h = s[:n], s[n:]
+                    uc, uh = u[:n], u[n:]
+                    gate = {}
+                    for k in ("f", "i", "o"):
+                        v = sig(g * (U[k] @ h) + b[k])
+                        gate[k] = (v, v * (1 - v) * g * (U[k] @ uh))
+                    ct = np.tanh(g * (U["h"] @ h))
+                    dct = (1 - ct * ct) * g * (U["h"] @ uh)
+                    (f, df), (i, di), (o, do) = gate["f"], gate["i"], gate["o"]
+                    cn = f * c + i * ct
+                    dcn = df * c + f * uc + di * ct + i * dct
+                    t = np.tanh(cn)
+                    s = np.concatenate([cn, o * t])
+                    u = np.concatenate([dcn, do * t + o * (1 - t * t) * dcn])
+                u /= np.linalg.norm(u)
+    return go
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--steps", type=int, default=2000)
+    p.add_argument("--loop-steps", type=int, default=100, help="steps of the slow loop baseline")
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--gains", type=int, default=32)
+    p.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    args = p.parse_args()
+    sizes = (100, 200) if args.quick else (500, 1000)
+    steps = 50 if args.quick else args.steps
+    gains = np.linspace(0.5, 4.0, args.gains)
+    blas = [f"{d.get('internal_api')} {d.get('version')}, {d.get('num_threads')} threads"
+            for d in (threadpool_info() or []) if d.get("user_api") == "blas"]
+    print(f"numpy {np.__version__}; BLAS: {'; '.join(blas) or 'unknown'}; cores: {os.cpu_count()}; "
+          f"load: {os.getloadavg()[0]:.2f}")
+    peak = {np.float64: gemm_peak(np.float64), np.float32: gemm_peak(np.float32)}
+    print(f"GEMM peak (2000^3, median of 5): float64 {peak[np.float64]:.1f} GF/s, "
+          f"float32 {peak[np.float32]:.1f} GF/s\n")
+
+    print(f"Batched engine, {args.gains} gains, {steps} steps with tangents, median of {args.repeats}")
+    print("| arch | N | dtype | s per run | ms/step | GF/s | % of peak | f32 speed-up |")
+    print("|---|---|---|---|---|---|---|---|")
+    per_step = {}
+    for arch in ("gru", "lstm"):
+        for n in sizes:
+            t64 = None
+            for dtype in (np.float64, np.float32):
+                go = run_batched(arch, n, gains, steps, dtype)
+                t = median_time(go, args.repeats)
+                gf = FLOPS_PER_COL[arch] * n * n * len(gains) * steps / t / 1e9
+                per_step[arch, n, dtype] = t / steps
+                t64 = t if dtype is np.float64 else t64
+                speed = "" if dtype is np.float64 else f"{t64 / t:.2f}x"
+                print(f"| {arch} | {n} | {np.dtype(dtype).name} | {t:.2f} | {1e3 * t / steps:.2f} | "
+                      f"{gf:.1f} | {100 * gf / peak[dtype]:.0f}% | {speed} |")
+
+    n = sizes[0]
+    print(f"\nLoop baseline at N = {n} ({args.loop_steps} steps, per-step time compared):")
+    print("| arch | loop ms/step | batched ms/step | speed-up |")
+    print("|---|---|---|---|")
+    for arch in ("gru", "lstm"):
+        t_loop = median_time(run_loop(arch, n, gains, args.loop_steps), args.repeats) / args.loop_steps
+        t_b = per_step[arch, n, np.float64]
+        print(f"| {arch} | {1e3 * t_loop:.2f} | {1e3 * t_b:.2f} | {t_loop / t_b:.1f}x |")
+
+    print("\nPer-step overhead at N = 100, 32 gains (float64): step time against its GEMMs alone")
+    print("| arch | ms/step | GEMM-only ms/step | non-GEMM share |")
+    print("|---|---|---|---|")
+    for arch in ("gru", "lstm"):
+        t_step = median_time(run_batched(arch, 100, gains, 500, np.float64), args.repeats) / 500
+        net = make_network(arch, 100, seed=0)
+        k = 2 if arch == "gru" else 4
+        A = np.vstack([net.U[m] for m in net.recurrent_names][:k])
+        X = np.random.default_rng(0).standard_normal((100, 2 * len(gains)))
+        Uh = net.U["h"]
+
+        def gemms():
+            for _ in range(500):
+                A @ X
+                if arch == "gru":
+                    Uh @ X
+        t_gemm = median_time(gemms, args.repeats) / 500
+        print(f"| {arch} | {1e3 * t_step:.3f} | {1e3 * t_gemm:.3f} | {100 * (1 - t_gemm / t_step):.0f}% |")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,227 @@
+r"""Batched RNN, GRU and LSTM dynamics with exact Jacobian-vector products.
+
+The networks are written in the unified form of the thesis (Eq. 10, Table 1; see
+:mod:`criticality.criterion` for the convention table):
+
+RNN
+    :math:`h' = \tanh(a_h U_h h + W_h x)`
+GRU (write-rate convention, :math:`z` = fraction of the candidate written)
+    :math:`z = \sigma(a_z U_z h + b_z + W_z x)`, :math:`r = \sigma(a_r U_r h + b_r + W_r x)`,
+    :math:`\tilde h = \tanh(a_h U_h (r\circ h) + W_h x)`, :math:`h' = (1-z)\circ h + z\circ\tilde h`
+LSTM (state :math:`(c, h)`, nothing dropped)
+    :math:`k = \sigma(a_k U_k h + b_k + W_k x)` for :math:`k\in\{f,i,o\}`,
+    :math:`\tilde c = \tanh(a_h U_h h + W_h x)`, :math:`c' = f\circ c + i\circ\tilde c`,
+    :math:`h' = o\circ\tanh(c')`
+
+with :math:`(U_k)_{ij}\sim\mathcal N(0, 1/N)`. The candidate has no bias, so the zero state is a
+fixed point without input. A global gain sets every :math:`a_k = g`; per-matrix gains follow
+:cite:`can2020gating`. With ``gates_recurrent=False`` the gates have no recurrent weights and stay at
+:math:`\sigma(b_k)` (plus input).
+
+Batching: a state is an ``(S N, B)`` array (``S = 2`` for the LSTM: rows ``c`` then ``h``), one
+column per gain (or per any other column parameter) of *one* disorder realisation. Every recurrent
+matrix is stored stacked, so one time step is one GEMM ``U_stack @ [h, u]`` for all gates, states and
+tangents, with each column scaled by its gain afterwards (scaling ``U`` by ``a`` is scaling the
+column of the product).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy.special import expit
+
+from . import criterion as crit
+from ._validate import as_positive_int, as_real_array
+
+__all__ = ["Network", "Gains", "make_network", "MATRICES"]
+
+MATRICES = {"rnn": ("h",), "gru": ("z", "r", "h"), "lstm": ("f", "i", "o", "h")}
+
+
+class Gains(dict):
+    """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation."""
+
+
+@dataclass
+class Network:
+    """One disorder realisation of an RNN, GRU or LSTM; see the module docstring for the equations."""
+
+    arch: str
+    n: int
+    U: dict  # matrix name -> (N, N) array with N(0, 1/N) entries
+    biases: dict  # gate name -> (N,) array
+    W: dict = field(default_factory=dict)  # matrix name -> (N, d_in) input weights
+    gates_recurrent: bool = True
+    dtype: type = np.float64
+
+    def __post_init__(self):
+        rec = self.recurrent_names
+        self._stack = np.ascontiguousarray(np.vstack([self.U[k] for k in rec]), dtype=self.dtype)
+        self._b = {k: np.asarray(v, dtype=self.dtype)[:, None] for k, v in self.biases.items()}
+
+    # -- bookkeeping -------------------------------------------------------------------------
+    @property
+    def gate_names(self) -> tuple:
+        return crit.GATES[self.arch]
+
+    @property
+    def recurrent_names(self) -> tuple:
+        """Matrices that multiply the hidden state (the gates' only if ``gates_recurrent``)."""
+        names = MATRICES[self.arch]
+        return names if self.gates_recurrent else ("h",)
+
+    @property
+    def state_size(self) -> int:
+        return (2 if self.arch == "lstm" else 1) * self.n
+
+    def zero_state(self, batch: int = 1) -> np.ndarray:
+        return np.zeros((self.state_size, as_positive_int("batch", batch)), dtype=self.dtype)
+
+    def random_state(self, batch: int = 1, scale: float = 1.0, seed=None) -> np.ndarray:
+        """A random state, the same in every column (so columns differ only by their gains)."""
+        rng = np.random.default_rng(seed)
+        col = scale * rng.standard_normal((self.state_size, 1))
+        if self.arch == "lstm":  # keep h = o * tanh(c) in range
+            col[self.n:] = np.tanh(col[self.n:])
+        return np.repeat(col, as_positive_int("batch", batch), axis=1).astype(self.dtype)
+
+    def gains(self, g, batch: int | None = None) -> dict:
+        """Per-matrix column gains: ``g`` is a scalar/array (global) or a dict ``{matrix: gains}``."""
+        names = MATRICES[self.arch]
+        if isinstance(g, dict):
+            unknown = set(g) - set(names)
+            if unknown:
+                raise ValueError(f"gains for arch={self.arch!r} may only name {names}, got {sorted(unknown)}")
+            out = {k: np.atleast_1d(as_real_array(f"gains[{k!r}]", g.get(k, 0.0))) for k in names}
+        else:
+            arr = np.atleast_1d(as_real_array("g", g))
+            out = {k: arr for k in names}
+        shapes = {v.shape for v in out.values()}
+        size = max(v.size for v in out.values())
+        if any(v.ndim != 1 or v.size not in (1, size) for v in out.values()) or len(shapes) > 2:
+            raise ValueError(f"gains must be scalars or 1-d arrays of one length, got shapes {sorted(shapes)}")
+        if batch is not None and size not in (1, batch):
+            raise ValueError(f"gains have {size} columns but the state has {batch}")
+        return Gains({k: v.astype(self.dtype) for k, v in out.items()})
+
+    def _inputs(self, x, batch):
+        if x is None or not self.W:
+            return {}
+        x = np.asarray(x, dtype=self.dtype)
+        x = x[:, None] if x.ndim == 1 else x  # (d_in,) shared by all columns, or (d_in, B)
+        return {k: Wk @ x for k, Wk in self.W.items()}
+
+    # -- dynamics ----------------------------------------------------------------------------
+    def step(self, state: np.ndarray, g, x=None) -> np.ndarray:
+        """The map ``F``: one time step for every column."""
+        return self._step(state, None, g, x)[0]
+
+    def jvp(self, state: np.ndarray, tangent: np.ndarray, g, x=None):
+        """``(F(state), J(state) @ tangent)``, both batched; one GEMM for states and tangents."""
+        return self._step(state, tangent, g, x)
+
+    def jacobian(self, state: np.ndarray, g: float, x=None) -> np.ndarray:
+        """Full Jacobian ``dF/dstate`` at one state (a column vector), built from exact JVPs."""
+        s = np.asarray(state, dtype=self.dtype).reshape(-1, 1)
+        k = self.state_size
+        eye = np.eye(k, dtype=self.dtype)
+        gains = self.gains(g)
+        if any(v.size != 1 for v in gains.values()):
+            raise ValueError("jacobian takes one gain (or one value per matrix), not a batch")
+        return self._step(np.repeat(s, k, axis=1), eye, gains, x)[1]
+
+    def _step(self, state, tangent, g, x):
+        B = state.shape[1]
+        a = g if isinstance(g, Gains) else self.gains(g, B)
+        a = {k: v[None, :] for k, v in a.items()}
+        inp = self._inputs(x, B)
+        n = self.n
+        if self.arch == "lstm":
+            c, h = state[:n], state[n:]
+        else:
+            h = state
+        cols = h if tangent is None else np.concatenate([h, tangent[-n:]], axis=1)
+        names = self.recurrent_names
+        if self.arch == "gru":
+            # U_h multiplies r * h, which needs r first: GEMM the gates now, U_h later
+            gate_rows = [k for k in names if k != "h"]
+            prod = (np.vstack([self.U[k] for k in gate_rows]) @ cols) if gate_rows else None
+        else:
+            prod = self._stack @ cols
+        rows = {k: slice(j * n, (j + 1) * n) for j, k in enumerate(names if self.arch != "gru"
+                                                                      else [k for k in names if k != "h"])}
+
+        def pre(k):  # recurrent preactivation (and its tangent) of matrix k
+            if k not in rows:
+                return 0.0, 0.0
+            p = prod[rows[k]]
+            return a[k] * p[:, :B], (a[k] * p[:, B:] if tangent is not None else 0.0)
+
+        def gate(k):
+            p, dp = pre(k)
+            v = expit(p + self._b[k] + inp.get(k, 0.0))
+            return v, (v * (1.0 - v) * dp if tangent is not None else None)
+
+        if self.arch == "rnn":
+            p, dp = pre("h")
+            out = np.tanh(p + inp.get("h", 0.0))
+            return out, ((1.0 - out**2) * dp if tangent is not None else None)
+
+        if self.arch == "gru":
+            z, dz = gate("z")
+            r, dr = gate("r")
+            rh = r * h
+            if tangent is None:
+                cand = np.tanh(a["h"] * (self.U["h"] @ rh) + inp.get("h", 0.0))
+                return (1.0 - z) * h + z * cand, None
+            u = tangent
+            both = self.U["h"] @ np.concatenate([rh, dr * h + r * u], axis=1)
+            cand = np.tanh(a["h"] * both[:, :B] + inp.get("h", 0.0))
+            dcand = (1.0 - cand**2) * a["h"] * both[:, B:]
+            new = (1.0 - z) * h + z * cand
+            return new, (1.0 - z) * u + dz * (cand - h) + z * dcand
+
+        f, df = gate("f")
+        i, di = gate("i")
+        o, do = gate("o")
+        p, dp = pre("h")
+        cand = np.tanh(p + inp.get("h", 0.0))
+        c_new = f * c + i * cand
+        t = np.tanh(c_new)
+        new = np.concatenate([c_new, o * t])
+        if tangent is None:
+            return new, None
+        uc = tangent[:n]
+        dcand = (1.0 - cand**2) * dp
+        dc = df * c + f * uc + di * cand + i * dcand
+        return new, np.concatenate([dc, do * t + o * (1.0 - t**2) * dc])
+
+
+def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None,
+                 biases: dict | None = None, gates_recurrent: bool = True, n_inputs: int = 0,
+                 input_scale: float = 1.0, seed=None, dtype=np.float64) -> Network:
+    """Draw one network: recurrent matrices N(0, 1/n), gate biases, optional input weights.
+
+    ``biases`` (a dict gate -> array) overrides ``sigma_b``/``bias``; otherwise the gate biases are
+    i.i.d. N(0, sigma_b^2) (``bias="gaussian"``) or chrono(t_max) (see :mod:`criticality.criterion`).
+    Input weights, if ``n_inputs > 0``, are i.i.d. N(0, input_scale^2 / n_inputs) for every matrix.
+    """
+    arch = crit._arch(arch)
+    n = as_positive_int("n", n, minimum=1)
+    if dtype not in (np.float64, np.float32):
+        raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    rng = np.random.default_rng(seed)
+    U = {k: rng.standard_normal((n, n)) / np.sqrt(n) for k in MATRICES[arch]}
+    if biases is None:
+        biases = crit.sample_biases(arch, n, sigma_b, bias, t_max, seed=rng)
+    else:
+        crit.diagonals(arch, biases)  # validates names and shapes
+        biases = {k: np.broadcast_to(np.asarray(v, float), (n,)).copy() for k, v in biases.items()}
+    n_inputs = as_positive_int("n_inputs", n_inputs, minimum=0)
+    input_scale = float(as_real_array("input_scale", input_scale))
+    W = {k: input_scale * rng.standard_normal((n, n_inputs)) / np.sqrt(n_inputs)
+         for k in MATRICES[arch]} if n_inputs else {}
+    return Network(arch, n, {k: v.astype(dtype) for k, v in U.items()}, biases,
+                   {k: v.astype(dtype) for k, v in W.items()}, bool(gates_recurrent), dtype)
