@@ -17,88 +17,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
-import time
 
 import numpy as np
 
+from criticality.bench import FLOPS_PER_COL, blas_info, gemm_peak, median_time, run_batched, run_loop
 from criticality.models import make_network
-
-try:
-    from threadpoolctl import threadpool_info
-except ImportError:  # pragma: no cover
-    threadpool_info = None
-
-FLOPS_PER_COL = {"gru": 12, "lstm": 16}  # times N^2 per column per step (state + tangent)
-
-
-def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
-
-
-def gemm_peak(dtype, n=2000, repeats=5):
-    rng = np.random.default_rng(0)
-    a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
-    a @ b
-    return 2 * n**3 / median_time(lambda: a @ b, repeats) / 1e9
-
-
-def run_batched(arch, n, gains, steps, dtype, seed=0):
-    net = make_network(arch, n, seed=seed, dtype=dtype)
-    a = net.gains(np.asarray(gains, dtype=dtype), len(gains))
-    s = net.random_state(len(gains), scale=0.5, seed=1)
-    u = np.random.default_rng(2).standard_normal(s.shape).astype(dtype)
-
-    def go():
-        nonlocal s, u
-        for _ in range(steps):
-            s, u = net.jvp(s, u, a)
-            u /= np.linalg.norm(u, axis=0)
-    return go
-
-
-def run_loop(arch, n, gains, steps, seed=0):
-    """The straightforward version: every gain its own vector, one mat-vec per gate and state/tangent."""
-    net = make_network(arch, n, seed=seed)
-    U = net.U
-    b = {k: v for k, v in net.biases.items()}
-    sig = lambda x: 1.0 / (1.0 + np.exp(-x))  # noqa: E731
-    s0 = net.random_state(1, scale=0.5, seed=1)[:, 0]
-    u0 = np.random.default_rng(2).standard_normal(s0.shape)
-
-    def go():
-        for g in gains:
-            s, u = s0.copy(), u0.copy()
-            for _ in range(steps):
-                if arch == "gru":
-                    h = s
-                    z = sig(g * (U["z"] @ h) + b["z"]); dz = z * (1 - z) * g * (U["z"] @ u)  # noqa: E702
-                    r = sig(g * (U["r"] @ h) + b["r"]); dr = r * (1 - r) * g * (U["r"] @ u)  # noqa: E702
-                    c = np.tanh(g * (U["h"] @ (r * h)))
-                    dc = (1 - c * c) * g * (U["h"] @ (dr * h + r * u))
-                    s, u = (1 - z) * h + z * c, (1 - z) * u + dz * (c - h) + z * dc
-                else:
-                    c, h = s[:n], s[n:]
-                    uc, uh = u[:n], u[n:]
-                    gate = {}
-                    for k in ("f", "i", "o"):
-                        v = sig(g * (U[k] @ h) + b[k])
-                        gate[k] = (v, v * (1 - v) * g * (U[k] @ uh))
-                    ct = np.tanh(g * (U["h"] @ h))
-                    dct = (1 - ct * ct) * g * (U["h"] @ uh)
-                    (f, df), (i, di), (o, do) = gate["f"], gate["i"], gate["o"]
-                    cn = f * c + i * ct
-                    dcn = df * c + f * uc + di * ct + i * dct
-                    t = np.tanh(cn)
-                    s = np.concatenate([cn, o * t])
-                    u = np.concatenate([dcn, do * t + o * (1 - t * t) * dcn])
-                u /= np.linalg.norm(u)
-    return go
 
 
 def main():
@@ -112,9 +35,7 @@ def main():
     sizes = (100, 200) if args.quick else (500, 1000)
     steps = 50 if args.quick else args.steps
     gains = np.linspace(0.5, 4.0, args.gains)
-    blas = [f"{d.get('internal_api')} {d.get('version')}, {d.get('num_threads')} threads"
-            for d in (threadpool_info() or []) if d.get("user_api") == "blas"]
-    print(f"numpy {np.__version__}; BLAS: {'; '.join(blas) or 'unknown'}; cores: {os.cpu_count()}; "
+    print(f"numpy {np.__version__}; BLAS: {blas_info()}; cores: {os.cpu_count()}; "
           f"load: {os.getloadavg()[0]:.2f}")
     peak = {np.float64: gemm_peak(np.float64), np.float32: gemm_peak(np.float32)}
     print(f"GEMM peak (2000^3, median of 5): float64 {peak[np.float64]:.1f} GF/s, "

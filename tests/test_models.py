@@ -132,3 +132,14 @@ def test_gains_validation():
         net.step(net.zero_state(3), [1.0, 2.0])
     with pytest.raises(ValueError, match="g must be"):
         net.step(net.zero_state(1), -1.0)
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+def test_benchmark_loop_baseline_computes_the_same_trajectories(arch):
+    from criticality.bench import run_batched, run_loop
+
+    gains = np.array([0.5, 1.5, 3.0])
+    s_b, u_b = run_batched(arch, 40, gains, 10, np.float64)()
+    s_l, u_l = run_loop(arch, 40, gains, 10)()
+    assert np.allclose(s_b, s_l, rtol=1e-10, atol=1e-12)
+    assert np.allclose(u_b, u_l, rtol=1e-9, atol=1e-11)

