@@ -32,3 +32,9 @@ def test_reproduction_table_check_hides_run_dependent_values():
 def test_environment_reports_profile_and_versions():
     env = environment()
     assert env["profile"] in profiles.PROFILES and env["numpy"][0].isdigit()
+
+
+def test_markdown_table_escapes_pipes():
+    t = ReproductionTable().add("max |x|", "src", "1", "|d| = 0", True)
+    row = t._repr_markdown_().splitlines()[-1]
+    assert row.count("|") - row.count("\\|") == 7  # six cells, seven separators

@@ -39,9 +39,12 @@ class ReproductionTable:
     def _repr_markdown_(self):
         lines = ["| claim | source | source's value | ours | tolerance | reproduced |",
                  "|---|---|---|---|---|---|"]
+        def cell(text):  # a literal "|" would end the table cell
+            return str(text).replace("|", "\\|")
+
         for r in self.rows:
-            lines.append(f"| {r.claim} | {r.source} | {r.expected} | {r.ours} | {r.tolerance} | "
-                         f"{'yes' if r.agree else '**no**'} |")
+            lines.append(f"| {cell(r.claim)} | {cell(r.source)} | {cell(r.expected)} | {cell(r.ours)} | "
+                         f"{cell(r.tolerance)} | {'yes' if r.agree else '**no**'} |")
         return "\n".join(lines)
 
     def check(self) -> str:
