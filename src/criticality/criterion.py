@@ -42,6 +42,7 @@ from scipy.special import expit
 
 from ._validate import as_positive_int, as_real_array, scalar_or_array
 from .quadrature import gaussian_expectation
+from .vanilla import random_coupling
 
 __all__ = [
     "ARCHITECTURES",
@@ -126,11 +127,7 @@ def chrono_biases(arch: str, n: int, t_max: float, seed=None) -> dict:
     if arch == "rnn":
         raise ValueError("chrono initialisation needs a gated architecture: arch must be 'gru' or 'lstm'")
     n = as_positive_int("n", n)
-    tau = np.random.default_rng(seed).uniform(2.0, _t_max(t_max), size=n)
-    b = np.log(tau - 1.0)
-    if arch == "gru":
-        return {"z": -b, "r": np.zeros(n)}
-    return {"f": b, "i": -b, "o": np.zeros(n)}
+    return chrono_biases_from_tau(arch, np.random.default_rng(seed).uniform(2.0, _t_max(t_max), size=n))
 
 
 def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None) -> dict:
@@ -252,7 +249,7 @@ def jacobian_at_zero(M, L, R, g: float, seed=None, U=None) -> np.ndarray:
         raise ValueError("M, L and R must have the same shape")
     g = float(as_real_array("g", g))
     if U is None:
-        U = np.random.default_rng(seed).standard_normal((n, n)) / np.sqrt(n)
+        U = random_coupling(n, np.random.default_rng(seed))
     return np.diag(M) + g * (L[:, None] * U * R[None, :])
 
 
@@ -332,7 +329,7 @@ def jacobian_spectral_radius(M, L, R, gains, seed=None) -> np.ndarray:
     """Measured spectral radius of ``diag(M) + g diag(L) U diag(R)`` for each gain, one ``U`` for all."""
     M = np.atleast_1d(as_real_array("M", M, minimum=None))
     gains = np.atleast_1d(as_real_array("gains", gains))
-    U = np.random.default_rng(seed).standard_normal((M.size, M.size)) / np.sqrt(M.size)
+    U = random_coupling(M.size, np.random.default_rng(seed))
     return np.array([np.abs(np.linalg.eigvals(jacobian_at_zero(M, L, R, g, U=U))).max() for g in gains])
 
 
@@ -354,7 +351,7 @@ def measured_critical_gain(M, L, R, seed=None, rtol: float = 1e-3) -> float:
     decomposition per step (about ``log2(1/rtol) + 3`` of them).
     """
     M = np.atleast_1d(as_real_array("M", M, minimum=None))
-    U = np.random.default_rng(seed).standard_normal((M.size, M.size)) / np.sqrt(M.size)
+    U = random_coupling(M.size, np.random.default_rng(seed))
     radius = lambda g: np.abs(np.linalg.eigvals(jacobian_at_zero(M, L, R, g, U=U))).max()  # noqa: E731
     if radius(0.0) >= 1.0:
         return 0.0

@@ -33,6 +33,7 @@ import numpy as np
 
 from . import criterion as crit
 from ._validate import as_positive_int, as_real_array
+from .vanilla import random_coupling
 
 __all__ = ["Network", "Gains", "make_network", "MATRICES"]
 
@@ -217,7 +218,7 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
     rng = np.random.default_rng(seed)
-    U = {k: rng.standard_normal((n, n)) / np.sqrt(n) for k in MATRICES[arch]}
+    U = {k: random_coupling(n, rng) for k in MATRICES[arch]}
     if biases is None:
         biases = crit.sample_biases(arch, n, sigma_b, bias, t_max, seed=rng)
     else:
