@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Create .venv (if missing) with Python >= 3.10 and install requirements.txt (the package in editable mode).
+# Create .venv (if missing) with Python >= 3.11 and install requirements.txt (the package in editable mode).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY=${PYTHON:-$(command -v python3.11 || command -v python3)}

@@ -143,3 +143,25 @@ def test_benchmark_loop_baseline_computes_the_same_trajectories(arch):
     s_l, u_l = run_loop(arch, 40, gains, 10)()
     assert np.allclose(s_b, s_l, rtol=1e-10, atol=1e-12)
     assert np.allclose(u_b, u_l, rtol=1e-9, atol=1e-11)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+def test_lyapunov_in_ordered_phase_is_log_radius_of_jacobian_at_zero(arch):
+    """Below the edge the state decays to 0, so the exponent is ln rho(J(0)), exactly in the limit."""
+    from criticality.models import lyapunov
+    net = make_network(arch, 40, sigma_b=0.5 if arch != "rnn" else 0.0, seed=4)
+    g = 0.6
+    expected = np.log(np.max(np.abs(np.linalg.eigvals(net.jacobian(net.zero_state(), g)))))
+    got = lyapunov(net, g, 3000, transient=1000, seed=5)
+    assert isinstance(got, float)
+    assert abs(got - expected) < 5e-3 * max(1.0, abs(expected))
+    batched = lyapunov(net, [g, 2 * g], 3000, transient=1000, seed=5)
+    assert batched[0] == pytest.approx(got, abs=1e-12)
+
+
+def test_sample_lyapunov_is_seeded_and_chaotic_above_the_edge():
+    from criticality.models import sample_lyapunov
+    a = sample_lyapunov("rnn", 200, [0.5, 3.0], steps=400, transient=200, seed=np.random.SeedSequence(1))
+    b = sample_lyapunov("rnn", 200, [0.5, 3.0], steps=400, transient=200, seed=np.random.SeedSequence(1))
+    np.testing.assert_array_equal(a, b)
+    assert a[0] < np.log(0.5) + 0.1 and a[1] > 0.1

@@ -35,7 +35,7 @@ from . import criterion as crit
 from ._validate import as_positive_int, as_real_array
 from .vanilla import random_coupling
 
-__all__ = ["Network", "Gains", "make_network", "MATRICES"]
+__all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
 MATRICES = {"rnn": ("h",), "gru": ("z", "r", "h"), "lstm": ("f", "i", "o", "h")}
 
@@ -230,3 +230,49 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
          for k in MATRICES[arch]} if n_inputs else {}
     return Network(arch, n, {k: v.astype(dtype) for k, v in U.items()}, biases,
                    {k: v.astype(dtype) for k, v in W.items()}, bool(gates_recurrent), dtype)
+
+
+def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, seed=None) -> np.ndarray:
+    """Largest Lyapunov exponent for every gain column of ``g`` (a float for a scalar ``g``), by
+    tangent propagation with renormalisation every step :cite:`benettin1980lyapunov`.
+
+    The state (default: a random state of scale 0.5, the same in every column) and a random unit
+    tangent are iterated for ``transient`` steps and then ``steps`` steps, the tangent renormalised
+    every step; the exponent is the mean log growth per step over the last ``steps``. Batched: one
+    call propagates all gains together.
+    """
+    steps = as_positive_int("steps", steps)
+    transient = as_positive_int("transient", transient, minimum=0)
+    rng = np.random.default_rng(seed)
+    gains = net.gains(g)
+    batch = max(v.size for v in gains.values())
+    if state is None:
+        state = net.random_state(batch, scale=0.5, seed=rng)
+    state = np.array(state, dtype=net.dtype, copy=True)
+    if state.shape != (net.state_size, batch):
+        raise ValueError(f"state must have shape {(net.state_size, batch)}, got {state.shape}")
+    gains = net.gains(g, batch)
+    u = np.repeat(rng.standard_normal((net.state_size, 1)), batch, axis=1).astype(net.dtype)
+    u /= np.linalg.norm(u, axis=0)
+    total = np.zeros(batch)
+    for t in range(transient + steps):
+        state, u = net.jvp(state, u, gains)
+        norm = np.linalg.norm(u, axis=0)
+        if t >= transient:
+            total += np.log(norm)
+        u /= norm
+    total /= steps
+    return float(total[0]) if not isinstance(g, dict) and np.ndim(g) == 0 else total
+
+
+def sample_lyapunov(arch: str, n: int, g, *, steps: int, transient: int = 0, sigma_b: float = 0.0,
+                    bias: str = "gaussian", t_max=None, gates_recurrent: bool = True, seed=None) -> np.ndarray:
+    """Draw one network from ``seed`` and return its largest Lyapunov exponent for every gain in ``g``.
+
+    A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be the task's
+    ``numpy.random.SeedSequence``).
+    """
+    rng = np.random.default_rng(seed)
+    net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, gates_recurrent=gates_recurrent,
+                       seed=rng)
+    return lyapunov(net, g, steps, transient=transient, seed=rng)
