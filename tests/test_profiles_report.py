@@ -27,6 +27,9 @@ def test_reproduction_table_check_hides_run_dependent_values():
     assert t.check() == "yes | exact claim = 1.000\nNO  | measured claim"
     assert not t.all_agree
     assert "**no**" in t._repr_markdown_()
+    t.add("finite-size trend", "src", "0.5", "0.41", False, "0.05", sized=True)
+    assert t.check().splitlines()[-1] == "  ~ | finite-size trend (verdict depends on the run size; see the table)"
+    assert "0.41" in t._repr_markdown_()
 
 
 def test_environment_reports_profile_and_versions():

@@ -10,6 +10,7 @@ models      batched RNN/GRU/LSTM dynamics with exact Jacobian-vector products, L
 sweep       parameter sweeps: per-task seeds, resumable on-disk cache, any executor (incl. Dask)
 bench       timing helpers for the engine (benchmarks/bench_models.py)
 spectra     random-matrix helpers (circular law)
+glorot      Glorot (Ginibre) matrices at finite N: Rider's edge law, rescaled Glorot, linear recurrences
 profiles    run sizes (``CRITICALITY_PROFILE`` = quick | book | paper)
 plotting    the book's figures
 report      reproduction tables and the run environment
@@ -22,5 +23,5 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-from . import criterion, dmft, models, profiles, quadrature, report, spectra, sweep, vanilla  # noqa: E402,F401
+from . import criterion, dmft, glorot, models, profiles, quadrature, report, spectra, sweep, vanilla  # noqa: E402,F401
 from .profiles import profile  # noqa: E402,F401

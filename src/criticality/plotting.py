@@ -91,3 +91,41 @@ def phase_diagram(ax, gains, sigma_bs, values, *, line=None, label="", cmap="RdB
     ax.set_xlim(np.min(gains), np.max(gains))
     ax.set_ylim(np.min(sigma_bs), np.max(sigma_bs))
     return ax
+
+
+def radius_histogram(ax, radii, *, density=None, label="", color="C0", bins=25):
+    """Histogram of sampled spectral radii (density), an optional predicted density ``(r, p)`` and
+    the unit line."""
+    ax.hist(radii, bins=bins, density=True, color=color, alpha=0.45, label=label)
+    if density is not None:
+        ax.plot(density[0], density[1], color=color, lw=1.6)
+    ax.axvline(1.0, color="black", lw=1, ls=":")
+    ax.set_xlabel(r"spectral radius $\rho(U)$")
+    ax.set_ylabel("density")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def norm_band(ax, t, values, *, label="", color="C0", log=True):
+    """Median (line) and 10-90 % band over the columns of ``values[t, ...]`` (flattened)."""
+    v = np.asarray(values).reshape(len(t), -1)
+    lo, med, hi = np.nanpercentile(v, [10, 50, 90], axis=1)
+    ax.plot(t, med, color=color, lw=1.5, label=label)
+    ax.fill_between(t, lo, hi, color=color, alpha=0.2, lw=0)
+    if log:
+        ax.set_yscale("log")
+    ax.legend(frameon=False, fontsize="small")
+    return ax
+
+
+def loglog_fit(ax, x, y, *, label="", color="C0", marker="o"):
+    """Points on log-log axes with their least-squares power law; returns the fitted slope."""
+    x, y = np.asarray(x, float), np.asarray(y, float)
+    slope, icpt = np.polyfit(np.log(x), np.log(y), 1)
+    ax.loglog(x, y, marker=marker, ls="none", color=color, label=f"{label} (slope {slope:.2f})")
+    xx = np.geomspace(x.min(), x.max(), 50)
+    ax.loglog(xx, np.exp(icpt) * xx**slope, color=color, lw=1)
+    ax.set_xticks(x, [f"{v:g}" for v in x])
+    ax.xaxis.set_minor_locator(plt.NullLocator())
+    ax.legend(frameon=False, fontsize="small")
+    return slope

@@ -19,6 +19,7 @@ class Row:
     agree: bool
     tolerance: str = ""
     exact: bool = False  # True when ``ours`` does not depend on the profile (quadrature, algebra)
+    sized: bool = False  # True when the verdict itself depends on the run sizes (finite-size trends)
 
 
 @dataclass
@@ -27,13 +28,14 @@ class ReproductionTable:
 
     ``display()`` (or the notebook's rich repr) shows every number; :meth:`check` prints only what
     does not depend on the run size -- claims, exact values and agreement -- so nbval can compare
-    it across profiles.
+    it across profiles. Rows added with ``sized=True`` (finite-size trends whose verdict changes
+    with the sizes of the run) are listed there without a verdict.
     """
 
     rows: list[Row] = field(default_factory=list)
 
-    def add(self, claim, source, expected, ours, agree, tolerance="", exact=False):
-        self.rows.append(Row(claim, source, str(expected), str(ours), bool(agree), tolerance, exact))
+    def add(self, claim, source, expected, ours, agree, tolerance="", exact=False, sized=False):
+        self.rows.append(Row(claim, source, str(expected), str(ours), bool(agree), tolerance, exact, sized))
         return self
 
     def _repr_markdown_(self):
@@ -50,6 +52,9 @@ class ReproductionTable:
     def check(self) -> str:
         out = []
         for r in self.rows:
+            if r.sized:  # the verdict depends on the sizes of the run: shown in the table, not compared
+                out.append(f"  ~ | {r.claim} (verdict depends on the run size; see the table)")
+                continue
             value = f" = {r.ours}" if r.exact else ""
             out.append(f"{'yes' if r.agree else 'NO '} | {r.claim}{value}")
         return "\n".join(out)

@@ -1,0 +1,352 @@
+r"""The Glorot edge: spectral radius of Ginibre matrices, rescaled Glorot, growth of linear recurrences.
+
+Following :cite:`bar2025glorot`. A (real or complex) Glorot matrix has i.i.d. entries of variance
+:math:`1/n`; its spectral radius converges to 1 *from above* (Rider's theorem,
+:cite:`rider2003limit,rider2014extremal`):
+
+.. math::
+    \sqrt{4\rho_n n}\,\Bigl(|\lambda|_{\max} - 1 - \sqrt{\rho_n/4n}\Bigr) \to G,\qquad
+    \rho_n = \log\frac{n}{2\pi(\log n)^2},\qquad F_G(x) = \exp\bigl(-(1-\delta_{\mathbb R}/2)e^{-x}\bigr),
+
+with :math:`\delta_{\mathbb R} = 1` for real and 0 for complex matrices. All functions named after
+the asymptotic law need :math:`\rho_n > 0`, i.e. ``n >= 164`` (:math:`\rho_{163} < 0`, where the
+published code returns NaN); below that they raise ``ValueError``. :func:`rescaled_glorot` and
+:func:`radius_quantile` also offer ``method="empirical"``, a Monte Carlo quantile of the finite-n
+spectral radius that works for every ``n >= 2``.
+
+Linear recurrences :math:`h_t = W h_{t-1} + x_t` are simulated batched: many matrices as one stacked
+array, many inputs as columns, each step one batched matrix product.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy.special import gammaln
+
+from ._validate import as_positive_int, as_real_array
+
+__all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
+           "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
+           "state_norm_lower_bound", "hidden_state_lower_bound", "spectral_radii", "power_norms",
+           "hidden_state_norms", "explosion_times", "delay_recall", "N_MIN_ASYMPTOTIC"]
+
+N_MIN_ASYMPTOTIC = 164  # smallest n with rho_n > 0
+
+
+def _delta(complex_) -> int:
+    if not isinstance(complex_, (bool, np.bool_)):
+        raise TypeError(f"complex_ must be True or False, got {complex_!r}")
+    return 0 if complex_ else 1
+
+
+def _n(n, minimum=1):
+    return as_positive_int("n", n, minimum=minimum)
+
+
+def glorot(n: int, complex_: bool = False, seed=None, samples: int | None = None) -> np.ndarray:
+    r"""A Glorot matrix: i.i.d. :math:`\mathcal N(0, 1/n)` entries (Eq. 2), or complex
+    :math:`(Z_1 + iZ_2)/\sqrt2` with :math:`Z_{1,2}` of that law (Eq. 3). ``samples`` stacks that many
+    independent matrices along a first axis."""
+    n = _n(n)
+    delta = _delta(complex_)
+    rng = np.random.default_rng(seed)
+    shape = (n, n) if samples is None else (as_positive_int("samples", samples), n, n)
+    if delta:
+        return rng.standard_normal(shape) / np.sqrt(n)
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2 * n)
+
+
+def rho(n) -> np.ndarray | float:
+    r""":math:`\rho_n = \log(n / (2\pi (\log n)^2))`; ``ValueError`` for ``n < 164`` where it is <= 0."""
+    arr = np.asarray(n)
+    if arr.dtype.kind not in "iu" or np.any(arr < N_MIN_ASYMPTOTIC):
+        raise ValueError(f"n must be an integer >= {N_MIN_ASYMPTOTIC} for the asymptotic edge law "
+                         f"(rho_n = log(n / (2 pi log(n)^2)) <= 0 for n <= 163), got {n!r}; "
+                         "use method='empirical' for smaller matrices")
+    out = np.log(arr / (2 * np.pi * np.log(arr) ** 2))
+    return float(out) if out.ndim == 0 else out
+
+
+def gumbel_cdf(x, complex_: bool = False):
+    r""":math:`F_G(x) = \exp(-(1-\delta_{\mathbb R}/2)e^{-x})` of Theorem 4.1."""
+    c = 1.0 - _delta(complex_) / 2
+    out = np.exp(-c * np.exp(-np.asarray(x, dtype=float)))
+    return float(out) if out.ndim == 0 else out
+
+
+def gumbel_quantile(p, complex_: bool = False):
+    r"""The :math:`p`-quantile :math:`a_p` of :math:`G`: :math:`F_G(a_p) = p`."""
+    p = as_real_array("p", p, minimum=0.0, strict=True)
+    if np.any(p >= 1):
+        raise ValueError(f"p must be in (0, 1), got {p!r}")
+    c = 1.0 - _delta(complex_) / 2
+    out = np.log(c) - np.log(-np.log(p))
+    return float(out) if out.ndim == 0 else out
+
+
+def default_quantile(complex_: bool = False) -> float:
+    r"""The paper's :math:`a_p = \gamma - \delta_{\mathbb R}\ln 2 + \pi/\sqrt6` (mean + 1 sd of G)."""
+    return float(np.euler_gamma - _delta(complex_) * np.log(2) + np.pi / np.sqrt(6))
+
+
+def spectral_radius_cdf(r, n: int, complex_: bool = False):
+    r"""Asymptotic :math:`P(|\lambda|_{\max} \le r)` of an n x n Glorot matrix (Theorem 4.1)."""
+    R = rho(_n(n))
+    r = as_real_array("r", r, minimum=None)
+    return gumbel_cdf(np.sqrt(4 * R * n) * (r - 1 - np.sqrt(R / (4 * n))), complex_)
+
+
+def spectral_radius_pdf(r, n: int, complex_: bool = False):
+    """Density of the asymptotic law of :func:`spectral_radius_cdf` (for histograms)."""
+    R = rho(_n(n))
+    scale = np.sqrt(4 * R * n)
+    x = scale * (as_real_array("r", r, minimum=None) - 1 - np.sqrt(R / (4 * n)))
+    c = 1.0 - _delta(complex_) / 2
+    out = scale * c * np.exp(-x) * np.exp(-c * np.exp(-x))
+    return float(out) if out.ndim == 0 else out
+
+
+def expected_spectral_radius(n, complex_: bool = False):
+    r"""Eq. (7): :math:`1 + \sqrt{\rho_n/4n} + (\gamma - \delta_{\mathbb R}\ln 2)/\sqrt{4\rho_n n}`."""
+    R = rho(n)
+    n = np.asarray(n, dtype=float)
+    out = 1 + np.sqrt(R / (4 * n)) + (np.euler_gamma - _delta(complex_) * np.log(2)) / np.sqrt(4 * R * n)
+    return float(out) if out.ndim == 0 else out
+
+
+def rescaling_factor(n: int, p=None, complex_: bool = False) -> float:
+    r"""Eq. (10)'s :math:`c = 1 + \sqrt{\rho_n/4n} + a_p/\sqrt{4\rho_n n}`: rescaled Glorot is Glorot / c."""
+    n = _n(n)
+    R = rho(n)
+    a = default_quantile(complex_) if p is None else gumbel_quantile(p, complex_)
+    return float(1 + np.sqrt(R / (4 * n)) + a / np.sqrt(4 * R * n))
+
+
+def _check_method(method):
+    if method not in ("gumbel", "empirical"):
+        raise ValueError(f"method must be 'gumbel' or 'empirical', got {method!r}")
+
+
+def radius_quantile(p, n: int, complex_: bool = False, method: str = "gumbel", samples: int = 400):
+    """The p-quantile of the spectral radius: from Theorem 4.1 (``method="gumbel"``, n >= 164) or the
+    Monte Carlo quantile of ``samples`` matrices (``"empirical"``, any n >= 2, fixed seed)."""
+    _check_method(method)
+    n = _n(n, minimum=2)
+    if method == "gumbel":
+        return rescaling_factor(n, p, complex_)
+    q = default_quantile_probability(complex_) if p is None else float(as_real_array("p", p, strict=True))
+    if not 0 < q < 1:
+        raise ValueError(f"p must be in (0, 1), got {p!r}")
+    return float(np.quantile(_empirical_radii(n, bool(complex_), as_positive_int("samples", samples)), q))
+
+
+def default_quantile_probability(complex_: bool = False) -> float:
+    """p = F_G(a_p) for the paper's a_p: 0.8563 for both real and complex matrices."""
+    return gumbel_cdf(default_quantile(complex_), complex_)
+
+
+@lru_cache(maxsize=64)
+def _empirical_radii(n: int, complex_: bool, samples: int) -> np.ndarray:
+    return spectral_radii(n, samples, complex_=complex_, seed=np.random.SeedSequence([20250611, n, int(complex_)]))
+
+
+def rescaled_glorot(n: int, p=None, complex_: bool = False, seed=None, method: str = "gumbel",
+                    samples: int | None = None) -> np.ndarray:
+    r"""Eq. (10): a Glorot matrix divided by the ``p``-quantile of its spectral radius.
+
+    ``p=None`` uses the paper's :math:`a_p = \gamma - \delta_{\mathbb R}\ln2 + \pi/\sqrt6`
+    (:math:`p \approx 0.856`). ``method="gumbel"`` (the paper) needs ``n >= 164``;
+    ``method="empirical"`` divides by the Monte Carlo p-quantile of 400 spectral radii at this n
+    instead (any ``n >= 2``; computed once per n and cached for the session).
+    """
+    _check_method(method)
+    n = _n(n, minimum=2)
+    c = radius_quantile(p, n, complex_, method)
+    return glorot(n, complex_, seed, samples) / c
+
+
+def state_norm_lower_bound(n, k, log: bool = False):
+    r"""Theorem 6.1: :math:`E\|W^k x\|^2 \ge \frac{n}{k+1}\frac{(n+k)!}{n!\,n^k}` (complex Glorot W,
+    :math:`x\sim\mathcal N(0, I_n)`). Computed in logs with ``gammaln``; ``log=True`` returns the
+    natural log (finite for any n, k), otherwise its exponential (``inf`` beyond float range)."""
+    n = np.asarray(n)
+    k = np.asarray(k)
+    for name, v, lo in (("n", n, 1), ("k", k, 0)):
+        if v.dtype.kind not in "iu" or np.any(v < lo):
+            raise ValueError(f"{name} must be an integer (array) >= {lo}, got {v!r}")
+    nf, kf = n.astype(float), k.astype(float)
+    out = np.log(nf) - np.log1p(kf) + gammaln(nf + kf + 1) - gammaln(nf + 1) - kf * np.log(nf)
+    if not log:
+        with np.errstate(over="ignore"):
+            out = np.exp(out)
+    return float(out) if out.ndim == 0 else out
+
+
+def hidden_state_lower_bound(n: int, t, log: bool = False):
+    r"""Eq. (14) with Theorem 6.1: :math:`E\|h_t\|^2 \ge \sum_{k=0}^{t} \text{bound}(n, k)` for i.i.d.
+    standard Gaussian inputs and :math:`h_0 = 0` (log-sum-exp; ``t`` may be an array)."""
+    n = _n(n)
+    t = np.asarray(t)
+    if t.dtype.kind not in "iu" or np.any(t < 0):
+        raise ValueError(f"t must be an integer (array) >= 0, got {t!r}")
+    terms = state_norm_lower_bound(n, np.arange(int(t.max()) + 1), log=True)
+    cum = np.logaddexp.accumulate(terms)[t]
+    if not log:
+        with np.errstate(over="ignore"):
+            cum = np.exp(cum)
+    return float(cum) if np.ndim(cum) == 0 else cum
+
+
+def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 1.0, seed=None,
+                   chunk: int = 16) -> np.ndarray:
+    """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), in chunks."""
+    n = _n(n)
+    samples = as_positive_int("samples", samples)
+    scale = float(as_real_array("scale", scale, strict=True))
+    rng = np.random.default_rng(seed)
+    out = []
+    for start in range(0, samples, chunk):
+        W = glorot(n, complex_, rng, min(chunk, samples - start))
+        out.append(np.abs(np.linalg.eigvals(W)).max(axis=-1))
+    return scale * np.concatenate(out)
+
+
+def _as_stack(W):
+    W = np.asarray(W)
+    if W.ndim == 2:
+        W = W[None]
+    if W.ndim != 3 or W.shape[1] != W.shape[2]:
+        raise ValueError(f"W must be a square matrix or a stack of them (shape (S, n, n)), got {W.shape}")
+    return W
+
+
+def power_norms(W, x, k_max: int) -> np.ndarray:
+    r""":math:`\|W^k x\|` for k = 0..k_max: ``W`` of shape (S, n, n) or (n, n), ``x`` of shape
+    (n, B) (the same inputs for every matrix) -> array (k_max + 1, S, B). Norms are accumulated in
+    logs with renormalisation, so they overflow only to ``inf`` beyond the float range."""
+    W = _as_stack(W)
+    k_max = as_positive_int("k_max", k_max, minimum=0)
+    x = np.asarray(x)
+    x = x[:, None] if x.ndim == 1 else x
+    if x.shape[0] != W.shape[1]:
+        raise ValueError(f"x must have {W.shape[1]} rows, got {x.shape}")
+    v = np.broadcast_to(x, (W.shape[0],) + x.shape).astype(np.result_type(W, x, float))
+    logs = np.empty((k_max + 1, W.shape[0], x.shape[1]))
+    norm = np.linalg.norm(v, axis=1)
+    logs[0] = np.log(norm)
+    v = v / norm[:, None, :]
+    for k in range(1, k_max + 1):
+        v = W @ v
+        norm = np.linalg.norm(v, axis=1)
+        logs[k] = logs[k - 1] + np.log(norm)
+        v /= norm[:, None, :]
+    with np.errstate(over="ignore"):
+        return np.exp(logs)
+
+
+def hidden_state_norms(W, inputs) -> np.ndarray:
+    r""":math:`\|h_t\|` for :math:`h_t = W h_{t-1} + x_t`, :math:`h_0 = 0`: ``inputs`` of shape
+    (T, n, B) (shared by all matrices) or (T, S, n, B) -> array (T, S, B) for t = 1..T."""
+    W = _as_stack(W)
+    X = np.asarray(inputs)
+    if X.ndim == 3:
+        X = X[:, None]
+    if X.ndim != 4 or X.shape[2] != W.shape[1]:
+        raise ValueError(f"inputs must have shape (T, n, B) or (T, S, n, B) with n = {W.shape[1]}, got {X.shape}")
+    h = np.zeros(np.broadcast_shapes(X.shape[1:], (W.shape[0],) + X.shape[2:]), dtype=np.result_type(W, X))
+    out = np.empty((X.shape[0], h.shape[0], h.shape[2]))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(X.shape[0]):
+            h = W @ h + X[t]
+            out[t] = np.linalg.norm(h, axis=1)
+    return out
+
+
+def explosion_times(n: int, samples: int, complex_: bool = False, threshold: float = 10.0,
+                    k_max: int | None = None, inputs: int = 4, scale: float = 1.0, seed=None) -> np.ndarray:
+    r"""First k with :math:`\|W^k x\| \ge` ``threshold`` :math:`\|x\|`, for ``samples`` Glorot matrices
+    (times ``scale``) and ``inputs`` Gaussian vectors each -> array (samples, inputs); ``inf`` where the
+    norm never got there within ``k_max`` steps (default ``12 sqrt(n)``). Matrices are drawn and
+    iterated in chunks of at most 2^24 entries; iteration stops once every vector has exploded."""
+    n = _n(n)
+    samples = as_positive_int("samples", samples)
+    inputs = as_positive_int("inputs", inputs)
+    threshold = float(as_real_array("threshold", threshold, minimum=1.0, strict=True))
+    k_max = int(12 * np.sqrt(n)) if k_max is None else as_positive_int("k_max", k_max)
+    rng = np.random.default_rng(seed)
+    chunk = max(1, 2**24 // (n * n))
+    out = np.full((samples, inputs), np.inf)
+    log_t = np.log(threshold)
+    for start in range(0, samples, chunk):
+        m = min(chunk, samples - start)
+        W = scale * glorot(n, complex_, rng, m)
+        v = rng.standard_normal((m, n, inputs)).astype(W.dtype)
+        v /= np.linalg.norm(v, axis=1, keepdims=True)
+        log_norm = np.zeros((m, inputs))
+        first = out[start:start + m]
+        for k in range(1, k_max + 1):
+            v = W @ v
+            norm = np.linalg.norm(v, axis=1)
+            log_norm += np.log(norm)
+            v /= norm[:, None, :]
+            first[np.isinf(first) & (log_norm >= log_t)] = k
+            if np.all(np.isfinite(first)):
+                break
+    return out
+
+
+def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int = 1000,
+                 ridge: float = 1e-6, blowup: float = 1e8, seed=None):
+    r"""How well a noisy linear reservoir :math:`h_t = W h_{t-1} + w u_t + \sigma\xi_t` remembers its input.
+
+    A scalar i.i.d. :math:`\mathcal N(0,1)` input drives every matrix of the stack ``W`` (S, n, n)
+    through the same input weights :math:`w\sim\mathcal N(0, I_n)`; for each delay ``d`` a ridge
+    readout of :math:`h_t` is fitted to :math:`u_{t-d}` on ``train`` steps and scored on the next
+    ``test`` steps by the squared correlation :math:`R^2(d)`. The state noise :math:`\xi_t\sim
+    \mathcal N(0, I_n)` of size :math:`\sigma` = ``noise`` (the same noise for every matrix) is what
+    makes memory finite: without it a contracting linear network of n units recalls n past inputs
+    exactly, up to round-off. Returns ``(r2, blew_up, peak)``:
+    ``r2`` of shape (S, len(delays)), NaN where the state norm exceeded ``blowup`` times its first
+    value or stopped being finite (no readout is fitted to an exploded state), the flags, and the
+    largest state norm reached. ``ridge`` is relative to the mean diagonal of the Gram matrix.
+    """
+    W = _as_stack(W)
+    if np.iscomplexobj(W):
+        raise TypeError("delay_recall takes real matrices W")
+    delays = np.atleast_1d(np.asarray(delays))
+    if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1:
+        raise ValueError(f"delays must be a 1-d array of integers >= 0, got {delays!r}")
+    train, test = as_positive_int("train", train), as_positive_int("test", test)
+    ridge = float(as_real_array("ridge", ridge))
+    noise = float(as_real_array("noise", noise))
+    blowup = float(as_real_array("blowup", blowup, minimum=1.0, strict=True))
+    S, n = W.shape[:2]
+    rng = np.random.default_rng(seed)
+    d_max = int(delays.max())
+    T = d_max + train + test
+    u = rng.standard_normal(T)
+    w = rng.standard_normal(n)
+    H = np.empty((T, S, n))
+    h = np.zeros((S, n, 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T):
+            h = W @ h + (w * u[t] + noise * rng.standard_normal(n))[:, None]
+            H[t] = h[..., 0]
+        norms = np.linalg.norm(H, axis=2)  # (T, S)
+        peak = np.nanmax(np.where(np.isfinite(norms), norms, np.inf), axis=0)
+        blew_up = ~np.all(np.isfinite(norms), axis=0) | (peak > blowup * norms[0])
+    rows = np.arange(d_max, T)
+    Y = u[rows[:, None] - delays[None, :]]  # (train + test, D)
+    r2 = np.full((S, delays.size), np.nan)
+    for s in np.flatnonzero(~blew_up):
+        X = H[rows, s]
+        Xtr, Xte = X[:train], X[train:]
+        G = Xtr.T @ Xtr
+        G[np.diag_indices(n)] += ridge * np.trace(G) / n
+        beta = np.linalg.solve(G, Xtr.T @ Y[:train])
+        pred = Xte @ beta
+        yc, pc = Y[train:] - Y[train:].mean(0), pred - pred.mean(0)
+        r2[s] = (yc * pc).sum(0) ** 2 / ((yc**2).sum(0) * (pc**2).sum(0))
+    return r2, blew_up, peak
