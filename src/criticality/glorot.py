@@ -72,7 +72,8 @@ def rho(n) -> np.ndarray | float:
 def gumbel_cdf(x, complex_: bool = False):
     r""":math:`F_G(x) = \exp(-(1-\delta_{\mathbb R}/2)e^{-x})` of Theorem 4.1."""
     c = 1.0 - _delta(complex_) / 2
-    out = np.exp(-c * np.exp(-np.asarray(x, dtype=float)))
+    with np.errstate(over="ignore"):  # e^{-x} = inf far left: F_G = exp(-inf) = 0, exactly right
+        out = np.exp(-c * np.exp(-np.asarray(x, dtype=float)))
     return float(out) if out.ndim == 0 else out
 
 
@@ -104,7 +105,8 @@ def spectral_radius_pdf(r, n: int, complex_: bool = False):
     scale = np.sqrt(4 * R * n)
     x = scale * (as_real_array("r", r, minimum=None) - 1 - np.sqrt(R / (4 * n)))
     c = 1.0 - _delta(complex_) / 2
-    out = scale * c * np.exp(-x) * np.exp(-c * np.exp(-x))
+    with np.errstate(over="ignore"):  # one exponential, so the far left tail is 0 rather than inf * 0
+        out = scale * c * np.exp(-x - c * np.exp(-x))
     return float(out) if out.ndim == 0 else out
 
 
