@@ -138,6 +138,7 @@ def radius_quantile(p, n: int, complex_: bool = False, method: str = "gumbel", s
     n = _n(n, minimum=2)
     if method == "gumbel":
         return rescaling_factor(n, p, complex_)
+    _delta(complex_)  # validates complex_
     q = default_quantile_probability(complex_) if p is None else float(as_real_array("p", p, strict=True))
     if not 0 < q < 1:
         raise ValueError(f"p must be in (0, 1), got {p!r}")
@@ -145,7 +146,7 @@ def radius_quantile(p, n: int, complex_: bool = False, method: str = "gumbel", s
 
 
 def default_quantile_probability(complex_: bool = False) -> float:
-    """p = F_G(a_p) for the paper's a_p: 0.8563 for both real and complex matrices."""
+    """p = F_G(a_p) = exp(-exp(-gamma - pi/sqrt 6)) = 0.8558 for the paper's a_p, real or complex."""
     return gumbel_cdf(default_quantile(complex_), complex_)
 
 
@@ -207,6 +208,7 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
     n = _n(n)
     samples = as_positive_int("samples", samples)
     scale = float(as_real_array("scale", scale, strict=True))
+    chunk = as_positive_int("chunk", chunk)
     rng = np.random.default_rng(seed)
     out = []
     for start in range(0, samples, chunk):
@@ -237,13 +239,14 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
     v = np.broadcast_to(x, (W.shape[0],) + x.shape).astype(np.result_type(W, x, float))
     logs = np.empty((k_max + 1, W.shape[0], x.shape[1]))
     norm = np.linalg.norm(v, axis=1)
-    logs[0] = np.log(norm)
-    v = v / norm[:, None, :]
-    for k in range(1, k_max + 1):
-        v = W @ v
-        norm = np.linalg.norm(v, axis=1)
-        logs[k] = logs[k - 1] + np.log(norm)
-        v /= norm[:, None, :]
+    with np.errstate(divide="ignore"):  # a vector mapped to exactly 0 has log-norm -inf: norm 0 after
+        logs[0] = np.log(norm)
+        v = v / np.where(norm > 0, norm, 1.0)[:, None, :]
+        for k in range(1, k_max + 1):
+            v = W @ v
+            norm = np.linalg.norm(v, axis=1)
+            logs[k] = logs[k - 1] + np.log(norm)
+            v /= np.where(norm > 0, norm, 1.0)[:, None, :]
     with np.errstate(over="ignore"):
         return np.exp(logs)
 
@@ -276,6 +279,7 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
     samples = as_positive_int("samples", samples)
     inputs = as_positive_int("inputs", inputs)
     threshold = float(as_real_array("threshold", threshold, minimum=1.0, strict=True))
+    scale = float(as_real_array("scale", scale, strict=True))
     k_max = int(12 * np.sqrt(n)) if k_max is None else as_positive_int("k_max", k_max)
     rng = np.random.default_rng(seed)
     chunk = max(1, 2**24 // (n * n))
