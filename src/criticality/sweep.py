@@ -117,8 +117,12 @@ def _package_digest() -> str:
     return f"{__version__}+{h.hexdigest()[:12]}"
 
 
+def _function_name(func) -> str:
+    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', type(func).__name__)}"
+
+
 def _function_identity(func) -> dict:
-    name = f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', type(func).__name__)}"
+    name = _function_name(func)
     try:
         source = inspect.getsource(func)
     except (OSError, TypeError):
@@ -177,17 +181,22 @@ def _call(func, params, fixed, seed):
     return arrays
 
 
-def _save(path: Path, arrays: dict, task_key: str):
+def _atomic_write(path: Path, write):
+    """``write(file)`` into a temporary file beside ``path``, fsync it, then rename it onto ``path``."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
-            np.savez(fh, __task__=np.array(task_key), **arrays)
+            write(fh)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _save(path: Path, arrays: dict, task_key: str):
+    _atomic_write(path, lambda fh: np.savez(fh, __task__=np.array(task_key), **arrays))
 
 
 def _load(path: Path, task_key: str):
@@ -261,7 +270,7 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
     shape = tuple(v.size for v in grid.values())
     passed = [k for k in names if not (samples is not None and k == "sample")]
     points = [{k: grid[k][idx[names.index(k)]].item() for k in passed} for idx in np.ndindex(shape)]
-    seeds = np.random.SeedSequence(seed).spawn(len(points))
+    seeds = task_seeds(seed, len(points))
 
     folder = None
     if cache_dir is not None:
@@ -272,7 +281,7 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
         folder.mkdir(parents=True, exist_ok=True)
         manifest = folder / "sweep.json"
         if not manifest.exists():
-            _write_text(manifest, json.dumps(key, indent=1, sort_keys=True))
+            _atomic_write(manifest, lambda fh: fh.write(json.dumps(key, indent=1, sort_keys=True).encode()))
         for stale in folder.glob("*.tmp"):  # left by a killed writer
             stale.unlink(missing_ok=True)
         task_keys = [f"{digest}/{i}" for i in range(len(points))]
@@ -297,13 +306,13 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
     try:
         if executor is None:
             for i in todo:
-                finish(i, _run_task(func, points[i], fixed, seeds[i]))
+                finish(i, _noted(points[i], lambda: _call(func, points[i], fixed, seeds[i])))
         else:
             futures = {executor.submit(_call, func, points[i], fixed, seeds[i]): i for i in todo}
             try:
                 for fut in cf.as_completed(futures):
                     i = futures[fut]
-                    finish(i, _result(fut, points[i]))
+                    finish(i, _noted(points[i], fut.result))
             finally:
                 for fut in futures:
                     fut.cancel()
@@ -316,31 +325,13 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
         "cache": str(folder) if folder is not None else "", "fixed": json.dumps(_jsonable(fixed))})
 
 
-def _run_task(func, point, fixed, seed):
+def _noted(point, compute):
+    """``compute()``, with the task's parameters added to any exception it raises."""
     try:
-        return _call(func, point, fixed, seed)
+        return compute()
     except Exception as exc:
         exc.add_note(f"in sweep task {point}")
         raise
-
-
-def _result(fut, point):
-    try:
-        return fut.result()
-    except Exception as exc:
-        exc.add_note(f"in sweep task {point}")
-        raise
-
-
-def _function_name(func) -> str:
-    return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', type(func).__name__)}"
-
-
-def _write_text(path: Path, text: str):
-    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-    with os.fdopen(fd, "w") as fh:
-        fh.write(text)
-    os.replace(tmp, path)
 
 
 def _dataset(xr, results, grid, shape, dims, coords, attrs):
