@@ -69,9 +69,21 @@ def rho(n) -> np.ndarray | float:
     return float(out) if out.ndim == 0 else out
 
 
+def _gumbel_c(complex_) -> float:
+    """c = 1 - delta_R / 2 in F_G(x) = exp(-c e^-x)."""
+    return 1.0 - _delta(complex_) / 2
+
+
+def _edge(n):
+    """Eq. (6) as |lambda|_max = centre + width G: centre 1 + sqrt(rho_n/4n), width 1/sqrt(4 rho_n n)."""
+    R = rho(n)
+    n = np.asarray(n, dtype=float)
+    return 1 + np.sqrt(R / (4 * n)), 1 / np.sqrt(4 * R * n)
+
+
 def gumbel_cdf(x, complex_: bool = False):
     r""":math:`F_G(x) = \exp(-(1-\delta_{\mathbb R}/2)e^{-x})` of Theorem 4.1."""
-    c = 1.0 - _delta(complex_) / 2
+    c = _gumbel_c(complex_)
     with np.errstate(over="ignore"):  # e^{-x} = inf far left: F_G = exp(-inf) = 0, exactly right
         out = np.exp(-c * np.exp(-np.asarray(x, dtype=float)))
     return float(out) if out.ndim == 0 else out
@@ -82,8 +94,7 @@ def gumbel_quantile(p, complex_: bool = False):
     p = as_real_array("p", p, minimum=0.0, strict=True)
     if np.any(p >= 1):
         raise ValueError(f"p must be in (0, 1), got {p!r}")
-    c = 1.0 - _delta(complex_) / 2
-    out = np.log(c) - np.log(-np.log(p))
+    out = np.log(_gumbel_c(complex_)) - np.log(-np.log(p))
     return float(out) if out.ndim == 0 else out
 
 
@@ -94,36 +105,32 @@ def default_quantile(complex_: bool = False) -> float:
 
 def spectral_radius_cdf(r, n: int, complex_: bool = False):
     r"""Asymptotic :math:`P(|\lambda|_{\max} \le r)` of an n x n Glorot matrix (Theorem 4.1)."""
-    R = rho(_n(n))
-    r = as_real_array("r", r, minimum=None)
-    return gumbel_cdf(np.sqrt(4 * R * n) * (r - 1 - np.sqrt(R / (4 * n))), complex_)
+    centre, width = _edge(_n(n))
+    return gumbel_cdf((as_real_array("r", r, minimum=None) - centre) / width, complex_)
 
 
 def spectral_radius_pdf(r, n: int, complex_: bool = False):
     """Density of the asymptotic law of :func:`spectral_radius_cdf` (for histograms)."""
-    R = rho(_n(n))
-    scale = np.sqrt(4 * R * n)
-    x = scale * (as_real_array("r", r, minimum=None) - 1 - np.sqrt(R / (4 * n)))
-    c = 1.0 - _delta(complex_) / 2
+    centre, width = _edge(_n(n))
+    x = (as_real_array("r", r, minimum=None) - centre) / width
+    c = _gumbel_c(complex_)
     with np.errstate(over="ignore"):  # one exponential, so the far left tail is 0 rather than inf * 0
-        out = scale * c * np.exp(-x - c * np.exp(-x))
+        out = c * np.exp(-x - c * np.exp(-x)) / width
     return float(out) if out.ndim == 0 else out
 
 
 def expected_spectral_radius(n, complex_: bool = False):
     r"""Eq. (7): :math:`1 + \sqrt{\rho_n/4n} + (\gamma - \delta_{\mathbb R}\ln 2)/\sqrt{4\rho_n n}`."""
-    R = rho(n)
-    n = np.asarray(n, dtype=float)
-    out = 1 + np.sqrt(R / (4 * n)) + (np.euler_gamma - _delta(complex_) * np.log(2)) / np.sqrt(4 * R * n)
+    centre, width = _edge(n)
+    out = centre + (np.euler_gamma - _delta(complex_) * np.log(2)) * width
     return float(out) if out.ndim == 0 else out
 
 
 def rescaling_factor(n: int, p=None, complex_: bool = False) -> float:
     r"""Eq. (10)'s :math:`c = 1 + \sqrt{\rho_n/4n} + a_p/\sqrt{4\rho_n n}`: rescaled Glorot is Glorot / c."""
-    n = _n(n)
-    R = rho(n)
+    centre, width = _edge(_n(n))
     a = default_quantile(complex_) if p is None else gumbel_quantile(p, complex_)
-    return float(1 + np.sqrt(R / (4 * n)) + a / np.sqrt(4 * R * n))
+    return float(centre + a * width)
 
 
 def _check_method(method):
