@@ -233,6 +233,24 @@ def _as_stack(W):
     return W
 
 
+def _log_growth(W, v, k_max):
+    """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B)
+    renormalised every step; a vector mapped to exactly 0 has log-growth -inf from then on."""
+    v = v / _safe(np.linalg.norm(v, axis=1))[:, None, :]
+    total = np.zeros((v.shape[0], v.shape[2]))
+    with np.errstate(divide="ignore"):
+        for k in range(1, k_max + 1):
+            v = W @ v
+            norm = np.linalg.norm(v, axis=1)
+            total += np.log(norm)
+            v /= _safe(norm)[:, None, :]
+            yield k, total
+
+
+def _safe(norm):
+    return np.where(norm > 0, norm, 1.0)
+
+
 def power_norms(W, x, k_max: int) -> np.ndarray:
     r""":math:`\|W^k x\|` for k = 0..k_max: ``W`` of shape (S, n, n) or (n, n), ``x`` of shape
     (n, B) (the same inputs for every matrix) -> array (k_max + 1, S, B). Norms are accumulated in
@@ -245,15 +263,10 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
         raise ValueError(f"x must have {W.shape[1]} rows, got {x.shape}")
     v = np.broadcast_to(x, (W.shape[0],) + x.shape).astype(np.result_type(W, x, float))
     logs = np.empty((k_max + 1, W.shape[0], x.shape[1]))
-    norm = np.linalg.norm(v, axis=1)
-    with np.errstate(divide="ignore"):  # a vector mapped to exactly 0 has log-norm -inf: norm 0 after
-        logs[0] = np.log(norm)
-        v = v / np.where(norm > 0, norm, 1.0)[:, None, :]
-        for k in range(1, k_max + 1):
-            v = W @ v
-            norm = np.linalg.norm(v, axis=1)
-            logs[k] = logs[k - 1] + np.log(norm)
-            v /= np.where(norm > 0, norm, 1.0)[:, None, :]
+    with np.errstate(divide="ignore"):  # a zero input has log-norm -inf: norm 0 throughout
+        logs[0] = np.log(np.linalg.norm(v, axis=1))
+    for k, growth in _log_growth(W, v, k_max):
+        logs[k] = logs[0] + growth
     with np.errstate(over="ignore"):
         return np.exp(logs)
 
@@ -296,15 +309,9 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
         m = min(chunk, samples - start)
         W = scale * glorot(n, complex_, rng, m)
         v = rng.standard_normal((m, n, inputs)).astype(W.dtype)
-        v /= np.linalg.norm(v, axis=1, keepdims=True)
-        log_norm = np.zeros((m, inputs))
         first = out[start:start + m]
-        for k in range(1, k_max + 1):
-            v = W @ v
-            norm = np.linalg.norm(v, axis=1)
-            log_norm += np.log(norm)
-            v /= norm[:, None, :]
-            first[np.isinf(first) & (log_norm >= log_t)] = k
+        for k, growth in _log_growth(W, v, k_max):
+            first[np.isinf(first) & (growth >= log_t)] = k
             if np.all(np.isfinite(first)):
                 break
     return out

@@ -251,7 +251,6 @@ def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, see
     state = np.array(state, dtype=net.dtype, copy=True)
     if state.shape != (net.state_size, batch):
         raise ValueError(f"state must have shape {(net.state_size, batch)}, got {state.shape}")
-    gains = net.gains(g, batch)
     u = np.repeat(rng.standard_normal((net.state_size, 1)), batch, axis=1).astype(net.dtype)
     u /= np.linalg.norm(u, axis=0)
     total = np.zeros(batch)
