@@ -1,4 +1,4 @@
-"""Parameter sweeps: labelled results, reproducible per-task seeds, a resumable on-disk cache, any executor.
+"""Parameter sweeps: labelled results, reproducible per-point seeds, a resumable on-disk cache, any executor.
 
 >>> ds = run_sweep(models.sample_lyapunov, {"n": [100, 200], "g": [1.0, 2.0, 3.0]},
 ...                fixed={"arch": "gru", "steps": 500, "transient": 200}, seed=0)   # doctest: +SKIP
@@ -9,19 +9,34 @@ come back as an :class:`xarray.Dataset` with one dimension per grid parameter (i
 tasks enumerated in C order, the last parameter fastest) plus the outputs' own dimensions.
 
 Seeds
-    Task ``i`` (its flat C-order index) gets child ``i`` of ``SeedSequence(seed).spawn(n_tasks)``:
-    a result depends on ``seed``, the grid and the task, never on the executor, the number of workers
-    or the order in which tasks finish. A grid parameter named ``sample`` (or any name) with values
-    0, 1, ... is the usual way to ask for independent disorder realisations.
+    A point's seed is ``SeedSequence(seed, spawn_key=k)``, where ``k`` is four 32-bit words of the
+    SHA-256 of the point's coordinates: its ``(name, repr(value))`` pairs, sorted by name, including
+    ``sample``. A result therefore depends on ``seed`` and the point alone, not on the executor, the
+    number of workers, the order of tasks, nor on the other values or the order of the grid: extending
+    a grid (more gains, more samples) leaves the points already there unchanged. Values count with
+    their type, as the task receives them: ``1`` and ``1.0`` are different points (and numpy turns a
+    list mixing ints and floats into floats, so write gains as floats from the start).
+    :func:`task_seeds` lists the seeds of a grid.
 Cache
-    With ``cache_dir``, every finished task is written at once (``.npz`` written to a temporary file,
-    ``fsync``-ed and atomically renamed) to a folder keyed by the function (module, name and a hash
-    of its source), the grid, ``fixed``, ``seed``, the output layout and the package version together
-    with a hash of the package's source files. A finished sweep is read back, not recomputed; an
-    interrupted one (an exception, Ctrl-C, a killed process) resumes with the tasks still missing.
-    Files are read with ``allow_pickle=False``; an unreadable or foreign file is reported with a
-    :class:`CacheWarning` and recomputed. Code outside this package that ``func`` calls is not
-    hashed: delete the folder (``ds.attrs["cache"]``) when you change it.
+    With ``cache_dir``, every finished task is written at once (``.npz`` written to a uniquely named
+    temporary file, ``fsync``-ed and atomically renamed) to a file named after the point's coordinates,
+    in a folder keyed by the function, the *names* of the grid's parameters, ``fixed``, ``seed``, the
+    output dimensions, the file format and the package version together with a hash of the package's
+    source files (:func:`cache_key`; ``sweep.json`` in the folder records it and the outputs' names,
+    shapes and dtypes). A finished sweep is read back, not recomputed; an interrupted one (an
+    exception, Ctrl-C, a killed process) resumes with the tasks still missing; an extended grid
+    computes only its new points. Several processes may share a cache folder.
+    The function enters the key through what determines its result: its bytecode and constants
+    (nested functions included), its default arguments, the values its closure holds and, for a
+    :func:`functools.partial`, the wrapped function and arguments. Module-level globals it reads and
+    code outside this package that it calls are *not* hashed: delete the folder (``ds.attrs["cache"]``)
+    or pass a new ``key=`` when you change them. A function that cannot be hashed (a builtin, a
+    callable object, a closure over an arbitrary object) needs ``key=``, a string you change whenever
+    the function's behaviour changes.
+    Files are read with ``allow_pickle=False``; a file that is unreadable, written for another task or
+    not of the recorded names, shapes and dtypes, and a manifest that does not match the sweep, are
+    reported with a :class:`CacheWarning` and their tasks recomputed. Temporary files are removed
+    only by their writer or, as left behind by a killed writer, once they are an hour old.
 Executors
     ``executor=None`` runs the tasks in this process. Any :class:`concurrent.futures.Executor` works
     (``ProcessPoolExecutor`` for the cores of one machine); a ``dask.distributed.Client`` is used
@@ -35,15 +50,17 @@ Progress
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import functools
 import hashlib
-import inspect
 import json
 import numbers
 import os
 import sys
 import tempfile
+import time
+import types
 import warnings
-import zipfile
 from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
@@ -54,7 +71,8 @@ from ._validate import as_positive_int
 
 __all__ = ["run_sweep", "task_seeds", "cache_key", "CacheWarning"]
 
-_FORMAT = 1  # bump when the on-disk layout changes
+_FORMAT = 2  # bump when the on-disk layout changes
+_STALE_SECONDS = 3600  # a temporary file this old was left by a killed writer
 
 
 class CacheWarning(UserWarning):
@@ -62,7 +80,8 @@ class CacheWarning(UserWarning):
 
 
 # -- validation ------------------------------------------------------------------------------
-def _check_grid(grid) -> dict:
+def _check_grid(grid, samples=None) -> dict:
+    """The grid as name -> 1-d array, with ``sample`` = 0, 1, ... appended when ``samples`` is given."""
     if not isinstance(grid, Mapping) or not grid:
         raise TypeError(f"grid must be a non-empty mapping name -> 1-d sequence of values, got {grid!r}")
     out = {}
@@ -79,6 +98,10 @@ def _check_grid(grid) -> dict:
         if len(set(arr.tolist())) != arr.size:
             raise ValueError(f"grid[{name!r}] has repeated values: {arr.tolist()}")
         out[name] = arr
+    if samples is not None:
+        if "sample" in out:
+            raise ValueError("grid may not contain 'sample' when samples= is given")
+        out["sample"] = np.arange(as_positive_int("samples", samples))
     return out
 
 
@@ -88,6 +111,14 @@ def _check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer or None, got {seed!r}")
     return int(seed)
+
+
+def _check_key(key):
+    if key is not None and not isinstance(key, str):
+        raise TypeError(f"key must be a string or None, got {type(key).__name__}")
+    if key == "":
+        raise ValueError("key must be a non-empty string or None")
+    return key
 
 
 def _check_executor(executor):
@@ -101,9 +132,29 @@ def _check_executor(executor):
     return executor
 
 
-def task_seeds(seed: int, n_tasks: int) -> list:
-    """The ``SeedSequence`` of every task: children of ``SeedSequence(seed)`` in C order."""
-    return np.random.SeedSequence(_check_seed(seed)).spawn(n_tasks)
+# -- points and their seeds ------------------------------------------------------------------
+def _points(grid: dict) -> list:
+    """Every grid point as ``{name: Python scalar}``, in C order (the last name fastest)."""
+    return [{name: values[i].item() for (name, values), i in zip(grid.items(), idx)}
+            for idx in np.ndindex(*(v.size for v in grid.values()))]
+
+
+def _point_id(point: dict) -> str:
+    """The canonical text of a point, ``{"name": "repr(value)", ...}`` sorted by name: it names the
+    point's cache file and seeds it, whatever the rest or the order of the grid."""
+    return json.dumps(_jsonable(point), sort_keys=True)
+
+
+def _point_seed(seed: int, point_id: str):
+    digest = hashlib.sha256(point_id.encode()).digest()
+    return np.random.SeedSequence(seed, spawn_key=tuple(int.from_bytes(digest[i:i + 4], "little")
+                                                        for i in range(0, 16, 4)))
+
+
+def task_seeds(seed: int, grid: Mapping, *, samples: int | None = None) -> list:
+    """The ``SeedSequence`` that :func:`run_sweep` gives each point of ``grid`` (and ``samples``), in C order."""
+    seed = _check_seed(seed)
+    return [_point_seed(seed, _point_id(p)) for p in _points(_check_grid(grid, samples))]
 
 
 # -- cache key -------------------------------------------------------------------------------
@@ -121,50 +172,103 @@ def _function_name(func) -> str:
     return f"{getattr(func, '__module__', '?')}.{getattr(func, '__qualname__', type(func).__name__)}"
 
 
-def _function_identity(func) -> dict:
+def _code_json(code: types.CodeType) -> dict:
+    """Bytecode, constants (nested code objects recursively) and names of a code object."""
+    def const(c):
+        if isinstance(c, types.CodeType):
+            return _code_json(c)
+        if isinstance(c, tuple):
+            return [const(x) for x in c]
+        if isinstance(c, frozenset):  # its iteration order varies between interpreters
+            return {"frozenset": sorted(json.dumps(const(x), sort_keys=True) for x in c)}
+        return repr(c)
+    return {"bytecode": code.co_code.hex(), "consts": [const(c) for c in code.co_consts],
+            "names": code.co_names, "varnames": code.co_varnames, "freevars": code.co_freevars,
+            "args": [code.co_argcount, code.co_posonlyargcount, code.co_kwonlyargcount, code.co_flags]}
+
+
+def _function_json(func, seen: frozenset) -> dict | str:
+    """What determines ``func``'s result apart from the globals it reads; TypeError if that can't be hashed."""
+    if isinstance(func, functools.partial):
+        return {"partial": _function_json(func.func, seen), "args": _jsonable(func.args, seen),
+                "keywords": _jsonable(func.keywords, seen)}
+    if isinstance(func, types.MethodType):
+        return {"method": _function_json(func.__func__, seen), "self": _jsonable(func.__self__, seen)}
+    if not isinstance(func, types.FunctionType):
+        raise TypeError(f"cannot hash the code of {type(func).__name__} {func!r}")
+    if id(func) in seen:  # a closure that refers to itself
+        return "<recursive>"
+    seen = seen | {id(func)}
+    closure = []
+    for cell in func.__closure__ or ():
+        try:
+            closure.append(_jsonable(cell.cell_contents, seen))
+        except ValueError:  # a cell not yet assigned
+            closure.append({"empty cell": True})
+    return {"code": _code_json(func.__code__), "closure": closure,
+            "defaults": _jsonable(func.__defaults__ or (), seen),
+            "kwdefaults": _jsonable(func.__kwdefaults__ or {}, seen)}
+
+
+def _function_hash(func, seen: frozenset = frozenset()) -> str:
+    return hashlib.sha256(json.dumps(_function_json(func, seen), sort_keys=True).encode()).hexdigest()
+
+
+def _function_identity(func, key: str | None) -> dict:
     name = _function_name(func)
+    if key is not None:
+        return {"name": name, "key": key}
     try:
-        source = inspect.getsource(func)
-    except (OSError, TypeError):
-        code = getattr(func, "__code__", None)
-        if code is None:
-            raise TypeError(f"cache_dir needs a plain function whose source or code can be hashed; got {func!r}. "
-                            "Pass varying arguments through grid= and fixed= instead of functools.partial.") from None
-        source = code.co_code.hex() + repr(code.co_consts)
-    return {"name": name, "source": hashlib.sha256(source.encode()).hexdigest()}
+        return {"name": name, "code": _function_hash(func)}
+    except TypeError as exc:
+        raise TypeError(f"cache_dir needs func's code and the values it holds to be hashable, but {exc}; pass "
+                        f"key='...' to run_sweep, a string you change whenever {name} changes") from None
 
 
-def _jsonable(value):
+def _jsonable(value, seen: frozenset = frozenset()):
+    """A JSON description of ``value`` that identifies it (arrays and functions by a hash)."""
     if isinstance(value, np.ndarray):
+        if value.dtype.hasobject:
+            raise TypeError("cannot hash an object array")
         return {"ndarray": hashlib.sha256(np.ascontiguousarray(value).tobytes()).hexdigest(),
-                "dtype": str(value.dtype), "shape": list(value.shape)}
+                "dtype": value.dtype.str, "shape": list(value.shape)}
     if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
+        return [_jsonable(v, seen) for v in value]
     if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in sorted(value.items())}
+        return {str(k): _jsonable(v, seen) for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))}
+    if isinstance(value, (types.FunctionType, types.MethodType, functools.partial)):
+        return {"function": _function_name(value), "code": _function_hash(value, seen)}
     if isinstance(value, np.generic):
         value = value.item()
-    if value is None or isinstance(value, (bool, str)):
+    if value is None or isinstance(value, bool):
         return value
-    if isinstance(value, numbers.Number):
-        return repr(value)  # keeps 1 and 1.0 apart, and every digit of a float
-    if isinstance(value, type):
+    if isinstance(value, (str, numbers.Number)):
+        return repr(value)  # keeps 1, 1.0 and "1" apart, and every digit of a float
+    if isinstance(value, type):  # by name, like a module: their code is not hashed
         return f"{value.__module__}.{value.__qualname__}"
-    raise TypeError(f"fixed arguments must be numbers, strings, None, arrays, types or lists/dicts of these "
-                    f"to be part of the cache key; got {type(value).__name__}")
+    if isinstance(value, types.ModuleType):
+        return f"module {value.__name__}"
+    raise TypeError(f"cannot hash {type(value).__name__} (only numbers, strings, None, arrays, types, "
+                    "modules, functions and lists/dicts of these)")
 
 
-def cache_key(func, grid, fixed=None, seed=0, dims=None) -> dict:
-    """The description a sweep's cache folder is keyed by (its SHA-256 names the folder)."""
-    grid = _check_grid(grid)
-    return {"format": _FORMAT, "function": _function_identity(func),
-            "grid": {k: [_jsonable(x) for x in v.tolist()] for k, v in grid.items()},
-            "fixed": _jsonable(dict(fixed or {})), "seed": _check_seed(seed),
-            "dims": _jsonable({k: list(v) for k, v in (dims or {}).items()}),
-            "package": _package_digest()}
+def cache_key(func, grid, fixed=None, seed=0, dims=None, *, samples=None, key=None) -> dict:
+    """The description a sweep's cache folder is keyed by (its SHA-256 names the folder).
+
+    It takes :func:`run_sweep`'s arguments; of ``grid`` only the parameter names count, so a sweep over
+    more values shares the folder (each point has its own file).
+    """
+    grid = _check_grid(grid, samples)
+    try:
+        fixed = _jsonable(dict(fixed or {}))
+    except TypeError as exc:
+        raise TypeError(f"fixed arguments are part of the cache key, but {exc}") from None
+    return {"format": _FORMAT, "function": _function_identity(func, _check_key(key)),
+            "grid": sorted(grid), "samples": samples is not None, "fixed": fixed, "seed": _check_seed(seed),
+            "dims": _jsonable({k: list(v) for k, v in (dims or {}).items()}), "package": _package_digest()}
 
 
-# -- tasks -----------------------------------------------------------------------------------
+# -- tasks and files -------------------------------------------------------------------------
 def _call(func, params, fixed, seed):
     """Run one task (in a worker) and return its outputs as a dict of numeric arrays."""
     out = func(**params, **fixed, seed=seed)
@@ -181,8 +285,16 @@ def _call(func, params, fixed, seed):
     return arrays
 
 
+def _layout(arrays: dict) -> dict:
+    """Outputs' names, shapes and dtypes, as JSON (recorded in the manifest, checked on every load)."""
+    return {name: [list(arr.shape), arr.dtype.str] for name, arr in sorted(arrays.items())}
+
+
 def _atomic_write(path: Path, write):
-    """``write(file)`` into a temporary file beside ``path``, fsync it, then rename it onto ``path``."""
+    """``write(file)`` into a uniquely named temporary file beside ``path``, fsync it, rename it onto ``path``.
+
+    Concurrent writers of one path each rename a complete file; readers see one of them, whole.
+    """
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.stem + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as fh:
@@ -195,22 +307,47 @@ def _atomic_write(path: Path, write):
         raise
 
 
-def _save(path: Path, arrays: dict, task_key: str):
-    _atomic_write(path, lambda fh: np.savez(fh, __task__=np.array(task_key), **arrays))
+def _remove_stale_temporaries(folder: Path):
+    """Remove temporary files left by killed writers; a live writer's (younger) ones are left alone."""
+    now = time.time()
+    for tmp in folder.glob("*.tmp"):
+        with contextlib.suppress(FileNotFoundError):  # renamed by its writer meanwhile
+            if now - tmp.stat().st_mtime > _STALE_SECONDS:
+                tmp.unlink()
 
 
-def _load(path: Path, task_key: str):
-    """The task's arrays, or None (with a CacheWarning) if the file is missing, unreadable or foreign."""
-    if not path.exists():
-        return None
+def _read_manifest(path: Path, key: dict):
+    """The output layout recorded in ``sweep.json`` if the file describes this sweep, else None
+    (nothing in the folder is reused; with a CacheWarning if the file exists but doesn't match)."""
     try:
-        with np.load(path, allow_pickle=False) as data:
+        found = json.loads(path.read_text())
+        layout = found.pop("layout")
+        if json.dumps(found, sort_keys=True) != json.dumps(key, sort_keys=True):
+            raise ValueError("it describes another sweep")
+        return layout
+    except FileNotFoundError:
+        return None
+    except Exception as exc:
+        warnings.warn(f"ignoring cache manifest {path} ({exc!r}); recomputing every task", CacheWarning,
+                      stacklevel=3)
+        return None
+
+
+def _load(path: Path, task_key: str, layout: dict):
+    """The task's arrays; None if the file is missing or (with a CacheWarning) unusable: unreadable,
+    written for another task, or with other names, shapes or dtypes than ``layout``."""
+    try:
+        with open(path, "rb") as fh, np.load(fh, allow_pickle=False) as data:  # fh: closed even if np.load fails
             if str(data["__task__"]) != task_key:
-                raise ValueError("file belongs to another task")
-            return {k: data[k] for k in data.files if k != "__task__"}
-    except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as exc:
-        warnings.warn(f"ignoring cache file {path} ({exc}); recomputing its task", CacheWarning, stacklevel=3)
-        path.unlink(missing_ok=True)
+                raise ValueError("written for another task")
+            arrays = {k: data[k] for k in data.files if k != "__task__"}
+        if _layout(arrays) != layout:
+            raise ValueError(f"outputs {_layout(arrays)}, expected {layout}")
+        return arrays
+    except FileNotFoundError:
+        return None
+    except Exception as exc:  # whatever a damaged or crafted file raises, it is only a cache miss
+        warnings.warn(f"ignoring cache file {path} ({exc!r}); recomputing its task", CacheWarning, stacklevel=3)
         return None
 
 
@@ -222,8 +359,8 @@ def _progress_enabled(progress) -> bool:
 
 # -- the sweep -------------------------------------------------------------------------------
 def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | None = 0,
-              samples: int | None = None, cache_dir=None, executor=None, dims: Mapping | None = None,
-              coords: Mapping | None = None, progress: bool | None = None):
+              samples: int | None = None, cache_dir=None, key: str | None = None, executor=None,
+              dims: Mapping | None = None, coords: Mapping | None = None, progress: bool | None = None):
     """Run ``func`` on every point of ``grid`` and return the results as an ``xarray.Dataset``.
 
     Parameters
@@ -240,9 +377,13 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
         Repeat every grid point this many times with independent seeds: a last dimension
         ``sample`` (0, 1, ...) that is not passed to ``func`` (disorder realisations).
     seed : int >= 0 or None
-        Root of the per-task seeds; None draws fresh entropy (recorded in ``attrs["seed"]``).
+        Root of the per-point seeds; None draws fresh entropy (recorded in ``attrs["seed"]``).
     cache_dir : path, optional
         Where finished tasks are kept; see the module docstring.
+    key : str, optional
+        Stands for ``func`` in the cache key instead of the hash of its code and the values it holds;
+        required with ``cache_dir`` when those cannot be hashed. Change it whenever ``func`` changes.
+        Module-level globals that ``func`` reads and code outside this package are never hashed.
     executor : concurrent.futures.Executor or dask.distributed.Client, optional
         Where tasks run; None runs them here, one after another.
     dims, coords : mappings, optional
@@ -254,42 +395,36 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
 
     if not callable(func):
         raise TypeError(f"func must be callable, got {func!r}")
-    grid = _check_grid(grid)
-    if samples is not None:
-        if "sample" in grid:
-            raise ValueError("grid may not contain 'sample' when samples= is given")
-        grid["sample"] = np.arange(as_positive_int("samples", samples))
+    full = _check_grid(grid, samples)
     fixed = dict(fixed or {})
-    clash = (set(fixed) & set(grid)) | ({"seed"} & set(fixed))
+    clash = (set(fixed) & set(full)) | ({"seed"} & set(fixed))
     if clash:
         raise ValueError(f"fixed may not repeat grid names or 'seed': {sorted(clash)}")
     seed = _check_seed(seed)
+    _check_key(key)
     executor = _check_executor(executor)
     dims = {k: tuple(v) for k, v in (dims or {}).items()}
-    names = list(grid)
-    shape = tuple(v.size for v in grid.values())
-    passed = [k for k in names if not (samples is not None and k == "sample")]
-    points = [{k: grid[k][idx[names.index(k)]].item() for k in passed} for idx in np.ndindex(shape)]
-    seeds = task_seeds(seed, len(points))
+    coordinates = _points(full)
+    point_ids = [_point_id(p) for p in coordinates]
+    seeds = [_point_seed(seed, pid) for pid in point_ids]
+    points = [{k: v for k, v in p.items() if not (samples is not None and k == "sample")} for p in coordinates]
 
-    folder = None
+    folder = layout = None
     if cache_dir is not None:
-        key = cache_key(func, grid, fixed, seed, dims)
-        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode()).hexdigest()
-        short = key["function"]["name"].rsplit(".", 1)[-1].replace("<", "").replace(">", "")
+        description = cache_key(func, grid, fixed, seed, dims, samples=samples, key=key)
+        digest = hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()
+        short = description["function"]["name"].rsplit(".", 1)[-1].replace("<", "").replace(">", "")
         folder = Path(cache_dir) / f"{short}-{digest[:16]}"
         folder.mkdir(parents=True, exist_ok=True)
-        manifest = folder / "sweep.json"
-        if not manifest.exists():
-            _atomic_write(manifest, lambda fh: fh.write(json.dumps(key, indent=1, sort_keys=True).encode()))
-        for stale in folder.glob("*.tmp"):  # left by a killed writer
-            stale.unlink(missing_ok=True)
-        task_keys = [f"{digest}/{i}" for i in range(len(points))]
+        _remove_stale_temporaries(folder)
+        layout = _read_manifest(folder / "sweep.json", description)
+        files = [folder / f"task-{hashlib.sha256(pid.encode()).hexdigest()[:32]}.npz" for pid in point_ids]
+        task_keys = [f"{digest}/{pid}" for pid in point_ids]
 
     results = [None] * len(points)
-    if folder is not None:
+    if layout is not None:
         for i in range(len(points)):
-            results[i] = _load(folder / f"task-{i:07d}.npz", task_keys[i])
+            results[i] = _load(files[i], task_keys[i], layout)
     todo = [i for i, r in enumerate(results) if r is None]
     n_cached = len(points) - len(todo)
 
@@ -298,9 +433,14 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
                desc=getattr(func, "__name__", "sweep"), file=sys.stderr)
 
     def finish(i, arrays):
+        nonlocal layout
         results[i] = arrays
         if folder is not None:
-            _save(folder / f"task-{i:07d}.npz", arrays, task_keys[i])
+            if layout is None:  # the manifest goes first: a task file is only read with it
+                layout = _layout(arrays)
+                manifest = json.dumps({**description, "layout": layout}, indent=1, sort_keys=True).encode()
+                _atomic_write(folder / "sweep.json", lambda fh: fh.write(manifest))
+            _atomic_write(files[i], lambda fh: np.savez(fh, __task__=np.array(task_keys[i]), **arrays))
         bar.update()
 
     try:
@@ -319,7 +459,7 @@ def run_sweep(func, grid: Mapping, *, fixed: Mapping | None = None, seed: int | 
     finally:
         bar.close()
 
-    return _dataset(xr, results, grid, shape, dims, coords or {}, attrs={
+    return _dataset(xr, results, full, dims, coords or {}, attrs={
         "function": _function_name(func), "seed": seed, "criticality_version": _package_digest(),
         "n_tasks": len(points), "n_cached": n_cached, "n_computed": len(todo),
         "cache": str(folder) if folder is not None else "", "fixed": json.dumps(_jsonable(fixed))})
@@ -334,7 +474,8 @@ def _noted(point, compute):
         raise
 
 
-def _dataset(xr, results, grid, shape, dims, coords, attrs):
+def _dataset(xr, results, grid, dims, coords, attrs):
+    shape = tuple(v.size for v in grid.values())
     first = results[0]
     data_vars = {}
     for name, arr0 in first.items():
