@@ -189,3 +189,171 @@ def test_explorer_updates_when_a_control_changes():
     box.controls["arch"].value = "lstm"
     box.controls["sigma_b"].value = 1.0
     assert "g_c (N = infinity): 0.9971" in box.readout.value
+
+
+# --- argument checks, bounded loops, robustness ------------------------------------------------
+
+@pytest.mark.parametrize("gains,radii,error,match", [
+    ([1.0, 2.0, 3.0], [0.5, 1.2], ValueError, "gains and radii"),
+    ([1.0, 2.0], [0.5, 0.9, 1.2], ValueError, "gains and radii"),
+    ([1.0], [0.5], ValueError, "gains and radii"),
+    ([[1.0, 2.0]], [[0.5, 1.2]], ValueError, "gains and radii"),
+    ([1.0, 2.0, 3.0], [0.5, np.nan, 1.2], ValueError, "radii"),
+    ([1.0, np.inf, 3.0], [0.5, 0.9, 1.2], ValueError, "gains"),
+    ([1.0, 2.0, 3.0], [0.5, -0.1, 1.2], ValueError, "radii"),
+    ([3.0, 2.0, 1.0], [0.5, 0.9, 1.2], ValueError, "gains must be strictly increasing"),
+    ([1.0, 1.0, 2.0], [0.5, 0.9, 1.2], ValueError, "gains must be strictly increasing"),
+    (["a", "b"], [0.5, 1.2], TypeError, "gains"),
+])
+def test_unit_crossing_rejects_bad_input(gains, radii, error, match):
+    with pytest.raises(error, match=match):
+        crit.unit_crossing(gains, radii)
+
+
+def test_unit_crossing_non_monotone_radii():
+    # measured radii fluctuate: the first upward crossing counts, later ones are ignored
+    assert crit.unit_crossing([1.0, 2.0, 3.0, 4.0], [0.5, 1.5, 0.8, 1.2]) == pytest.approx(1.5)
+    assert crit.unit_crossing([1.0, 2.0, 3.0], [1.2, 0.5, 1.1]) == pytest.approx(2 + 5 / 6)
+    assert np.isnan(crit.unit_crossing([1.0, 2.0, 3.0], [1.2, 1.3, 1.4]))  # at or above 1 throughout
+
+
+def test_measured_critical_gain_validates_rtol():
+    M, L, R = crit.sampled_diagonals("gru", 20, 0.5, seed=3)
+    # NaN first: the old loop returned at once for NaN, and never ended for rtol <= 1e-16
+    for bad in [np.nan, np.inf, 1.0, 2.0, 0.0, -1e-3, 1e-13, 1e-17]:
+        with pytest.raises(ValueError, match=r"rtol must be .*>= 1e-12 and < 1"):
+            crit.measured_critical_gain(M, L, R, seed=4, rtol=bad)
+    with pytest.raises(ValueError, match="rtol must be a single number"):
+        crit.measured_critical_gain(M, L, R, seed=4, rtol=[1e-3])
+    for bad in ["1e-3", None, True]:
+        with pytest.raises(TypeError, match="rtol"):
+            crit.measured_critical_gain(M, L, R, seed=4, rtol=bad)
+    g = crit.measured_critical_gain(M, L, R, seed=4, rtol=1e-12)
+    rho = crit.jacobian_spectral_radius(M, L, R, [g * (1 - 1e-10), g * (1 + 1e-10)], seed=4)
+    assert rho[0] < 1.0 <= rho[1]
+
+
+def test_measured_critical_gain_loops_are_bounded(monkeypatch):
+    M, L, R = crit.sampled_diagonals("gru", 20, 0.5, seed=3)
+    monkeypatch.setattr(crit, "_radius", lambda *args: 0.5)  # a radius that never reaches 1
+    with pytest.raises(RuntimeError, match=f"converge.*{crit.MAX_DOUBLINGS} doublings"):
+        crit.measured_critical_gain(M, L, R, seed=4)
+    monkeypatch.setattr(crit, "MAX_BISECTIONS", 3)
+    monkeypatch.setattr(crit, "_radius", lambda M, L, R, g, U: g)  # crossing at g = 1
+    with pytest.raises(RuntimeError, match="converge.*within 3 bisections"):
+        crit.measured_critical_gain(M, L, R, seed=4)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"arch": "gru", "sigma_b": 31.0}, "sigma_b"),
+    ({"arch": "gru", "sigma_b": [0.5, np.inf]}, "sigma_b"),
+    ({"arch": "gru", "sigma_b": True}, "sigma_b"),
+    ({"arch": "gru", "sigma_b": 1j}, "sigma_b"),
+    ({"arch": "gru", "n": 10**8}, "n"),
+    ({"arch": "gru", "n": 2.0}, "n"),
+    ({"arch": "gru", "n": 10, "seed": -1}, "seed"),
+    ({"arch": "gru", "n": 10, "seed": 1.5}, "seed"),
+    ({"arch": "lstm", "bias": "chrono", "t_max": 1e7}, "t_max"),
+    ({"arch": "lstm", "bias": "chrono", "t_max": np.nan}, "t_max"),
+    ({"arch": "lstm", "bias": "chrono", "t_max": [5.0, 6.0]}, "t_max"),
+])
+def test_more_invalid_arguments(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        crit.critical_gain(**kwargs)
+
+
+@pytest.mark.parametrize("sb", [20.0, 30.0])
+def test_wide_biases_do_not_overflow(sb):
+    # the LSTM's <(1 + e^b)^2> = 1 + 2 e^{sb^2/2} + e^{2 sb^2} overflows beyond sb = 18.8
+    s2 = gauss_mean(lambda b: expit(b) ** 2, sb)
+    assert crit.critical_gain("gru", sb) == pytest.approx(s2**-0.5, rel=1e-10)
+    # LSTM: <(1 + e^b)^2> = e^{2 sb^2} (1 + O(e^{-3 sb^2 / 2})), so g_c = e^{-sb^2} / s2 (0.0 for sb = 30)
+    assert crit.critical_gain("lstm", sb) == pytest.approx(np.exp(-sb * sb) / s2, rel=1e-10, abs=0)
+    # sampled: some sigmoid gates round to exactly 1, so 1 - M = 0; the bias form has no cancellation
+    for arch in ("gru", "lstm"):
+        b = crit.sample_biases(arch, 200, sb, seed=1)
+        ratio = expit(b["r"]) if arch == "gru" else expit(b["i"]) * expit(b["o"]) / expit(-b["f"])
+        assert crit.critical_gain(arch, sb, n=200, seed=1) == pytest.approx(np.mean(ratio**2) ** -0.5, rel=1e-12)
+
+
+def test_chrono_is_two_for_long_time_scales():
+    for arch in ("gru", "lstm"):
+        assert crit.critical_gain(arch, bias="chrono", t_max=1e6) == pytest.approx(2.0, rel=1e-15)
+        assert crit.critical_gain(arch, bias="chrono", t_max=1e6, n=100, seed=0) == pytest.approx(2.0, rel=1e-15)
+
+
+def test_matrix_arguments():
+    M, L, R = crit.sampled_diagonals("gru", 10, 0.5, seed=0)
+    cases = [
+        (lambda: crit.jacobian_at_zero(M, L, R, 1.0, U=np.zeros((3, 3))), ValueError, "U must have shape"),
+        (lambda: crit.jacobian_at_zero(M, L, R, 1.0, U=np.full((10, 10), np.nan)), ValueError, "U"),
+        (lambda: crit.jacobian_at_zero(M, L, R, 1e7), ValueError, "g"),
+        (lambda: crit.jacobian_at_zero(M, L, R, [1.0, 2.0]), ValueError, "g"),
+        (lambda: crit.jacobian_at_zero(np.zeros(20_000), np.ones(20_000), np.ones(20_000), 1.0), ValueError,
+         "at most 10000"),
+        (lambda: crit.jacobian_at_zero(M[None, :], L[None, :], R[None, :], 1.0), ValueError, "1-d"),
+        (lambda: crit.critical_gain_from_diagonals(M, L * 1e7, R), ValueError, "L"),
+        (lambda: crit.jacobian_spectral_radius(M, L, R, [[1.0, 2.0]]), ValueError, "gains"),
+        (lambda: crit.jacobian_spectral_radius(M, L, R, [1.0, -1.0]), ValueError, "gains"),
+        (lambda: crit.predicted_spectral_radius(M, L, R, np.nan), ValueError, "g"),
+        (lambda: crit.spectral_boundary(M, L, R, 0.0), ValueError, "g"),
+        (lambda: crit.spectral_boundary(M, 0 * L, R, 1.0), ValueError, "L \\* R"),
+        (lambda: crit.spectral_boundary(M, L, R, 1.0, n_angles=7), ValueError, "n_angles"),
+        (lambda: crit.spectral_boundary(M, L, R, 1.0, n_angles=2**16 + 1), ValueError, "n_angles"),
+        (lambda: crit.spectral_boundary(M, L, R, 1.0, n_angles=16.0), TypeError, "n_angles"),
+        (lambda: crit.spectral_boundary(M, L, R, 1.0, center="0.5"), ValueError, "center"),
+        (lambda: crit.spectral_boundary(M, L, R, 1.0, center=np.nan), ValueError, "center"),
+        (lambda: crit.chrono_biases_from_tau("gru", [0.5]), ValueError, "tau"),
+        (lambda: crit.diagonals("gru", {"z": [[1, 2], [3]], "r": [0.0]}), ValueError, "biases"),
+    ]
+    for call, error, match in cases:
+        with pytest.raises(error, match=match):
+            call()
+
+
+def test_predicted_radius_at_zero_gain_and_vectorised():
+    M, L, R = crit.sampled_diagonals("lstm", 50, 0.5, seed=0)
+    # at g = 0 the bisection closes on max(M), where W / (x - M)^2 divides by zero
+    assert crit.predicted_spectral_radius(M, L, R, 0.0) == pytest.approx(M.max(), abs=1e-12)
+    g = np.array([[0.5, 1.0], [2.0, 3.0]])
+    rho = crit.predicted_spectral_radius(M, L, R, g)
+    assert rho.shape == g.shape and rho[1, 0] == crit.predicted_spectral_radius(M, L, R, 2.0)
+
+
+def test_boundary_in_blocks_matches_direct_evaluation(monkeypatch):
+    M, L, R = crit.sampled_diagonals("gru", 300, 1.0, seed=1)
+    direct = crit.spectral_boundary(M, L, R, 3.0, n_angles=32)
+    monkeypatch.setattr(crit, "_BLOCK", 1000)  # a few directions per block
+    assert np.allclose(crit.spectral_boundary(M, L, R, 3.0, n_angles=32), direct, rtol=0, atol=1e-14)
+
+
+def test_sampled_diagonals_are_case_insensitive():
+    # 'RNN' used to fall through to diagonals('RNN', {}), which has one unit: a 1 x 1 Jacobian
+    for arch in ("RNN", "Gru", "LSTM"):
+        M, L, R = crit.sampled_diagonals(arch, 7, seed=0)
+        assert M.shape == L.shape == R.shape == (7,)
+
+
+def test_spectra_arguments():
+    from criticality import spectra
+
+    assert spectra.spectral_radius([[0.0, 2j], [0.0, 0.5]]) == pytest.approx(0.5)
+    assert spectra.fraction_inside([0.5j, 2.0], 1.0) == 0.5
+    cases = [
+        (lambda: spectra.gain_matrix_eigenvalues(0), ValueError, "n"),
+        (lambda: spectra.gain_matrix_eigenvalues(10**5), ValueError, "n"),
+        (lambda: spectra.gain_matrix_eigenvalues(10, np.nan), ValueError, "g"),
+        (lambda: spectra.gain_matrix_eigenvalues(10, 1.0, seed=-1), ValueError, "seed"),
+        (lambda: spectra.spectral_radius(np.zeros((0, 0))), ValueError, "matrix"),
+        (lambda: spectra.spectral_radius(np.zeros((2, 3))), ValueError, "matrix"),
+        (lambda: spectra.spectral_radius([[np.nan]]), ValueError, "matrix"),
+        (lambda: spectra.spectral_radius(np.full((6, 6), 3e307)), ValueError, "matrix"),
+        (lambda: spectra.spectral_radius([["a"]]), TypeError, "matrix"),
+        (lambda: spectra.fraction_inside([], 1.0), ValueError, "eigenvalues"),
+        (lambda: spectra.fraction_inside([1.0, np.nan], 1.0), ValueError, "eigenvalues"),
+        (lambda: spectra.fraction_inside([1.0], -1.0), ValueError, "radius"),
+        (lambda: spectra.fraction_inside([1.0], [1.0, 2.0]), ValueError, "radius"),
+    ]
+    for call, error, match in cases:
+        with pytest.raises(error, match=match):
+            call()

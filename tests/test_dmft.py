@@ -1,6 +1,9 @@
 """Mean-field theory: fixed points, growth factor and critical line, checked against independent
 computations (adaptive quadrature, nested root finding, series expansions) and simulations."""
 
+import time
+import tracemalloc
+
 import numpy as np
 import pytest
 from scipy.integrate import quad
@@ -137,3 +140,96 @@ def test_mlp_growth_rate_matches_theory():
     rate = vanilla.mlp_growth_rate(gains, sbs, n=500, depth=200, seed=3)
     G, S = np.meshgrid(gains, sbs, indexing="ij")
     assert np.allclose(rate, np.log(dmft.growth_factor(G, S)), atol=0.05)
+
+
+# --- huge variances and gains; argument checks -------------------------------------------------
+
+def x_expectation(func, q):
+    """E[func(sqrt(q) Z)] by quad on x = sqrt(q) z, split where func has its structure."""
+    s = np.sqrt(q)
+    dens = lambda x: np.exp(-0.5 * (x / s) ** 2) / (np.sqrt(2 * np.pi) * s)  # noqa: E731
+    edges = [-12 * s, -60.0, -10.0, 0.0, 10.0, 60.0, 12 * s]
+    return sum(quad(lambda x: func(x) * dens(x), a, b, epsabs=0, epsrel=1e-13, limit=400)[0]
+               for a, b in zip(edges[:-1], edges[1:]))
+
+
+@pytest.mark.filterwarnings("ignore::scipy.integrate.IntegrationWarning")
+@pytest.mark.parametrize("q", [1e3, 1e6, 1e9, 1e12])
+def test_large_variance_against_adaptive(q):
+    sech2 = lambda x: np.cosh(np.minimum(np.abs(x), 300)) ** -2.0  # noqa: E731
+    sech4 = lambda x: np.cosh(np.minimum(np.abs(x), 300)) ** -4.0  # noqa: E731
+    assert dmft.mean_sech4(q) == pytest.approx(x_expectation(sech4, q), rel=1e-12, abs=0)
+    # <tanh^2> = 1 - <sech^2>: to an ulp, so a wrong deficit (8e-7 at q = 1e12) is caught
+    assert dmft.mean_tanh2(q) == pytest.approx(1 - x_expectation(sech2, q), rel=4e-16, abs=0)
+
+
+@pytest.mark.parametrize("q", [1e15, 1e100, 1e300, 1.7e308])
+def test_huge_variance_asymptotics(q):
+    # <sech^2(s z)> = 2 phi(0)/s (1 - pi^2/(12 s^2) + ...), <sech^4(s z)> = (4/3) phi(0)/s (1 + O(1/s^2))
+    s, phi0 = np.sqrt(q), 1 / np.sqrt(2 * np.pi)
+    assert dmft.mean_tanh2(q) == pytest.approx(1 - 2 * phi0 / s, rel=4e-16, abs=0)
+    assert dmft.mean_tanh2(q) <= 1.0
+    assert dmft.mean_sech4(q) == pytest.approx(4 / 3 * phi0 / s, rel=1e-13, abs=0)
+
+
+def test_huge_variance_is_fast_and_small():
+    # the old grid grew like sqrt(q): 435 MB at q = 1e9, 5.5 GB at q = 1e11
+    for q in (1e9, 1e11, 1e15, 1e300):
+        tracemalloc.start()
+        try:
+            start = time.perf_counter()
+            dmft.mean_tanh2(q), dmft.mean_sech4(q)
+            elapsed, peak = time.perf_counter() - start, tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+        assert elapsed < 1.0 and peak < 5e6, (q, elapsed, peak)
+
+
+@pytest.mark.parametrize("g", [1e3, 1e6, 1e75, 1e150])
+def test_huge_gain(g):
+    # q* = g^2 <tanh^2(sqrt(q*) z)> = g^2 - sqrt(2/pi) g + O(1) and chi = (4/3) phi(0) g + O(1)
+    lead = g * g * (1 - np.sqrt(2 / np.pi) / g)
+    for sb in (0.0, 1.0):
+        assert dmft.fixed_point_variance(g, sb) == pytest.approx(lead, rel=1 / g**2 + 1e-13, abs=0)
+    assert dmft.growth_factor(g) == pytest.approx(4 / 3 * g / np.sqrt(2 * np.pi), rel=1 / g + 1e-13, abs=0)
+    assert np.isfinite(dmft.critical_gain_mlp(g))
+
+
+def test_root_finding_is_bounded(monkeypatch):
+    monkeypatch.setattr(dmft, "MAX_ITER", 2)
+    for call in (lambda: dmft.fixed_point_variance(3.0), lambda: dmft.fixed_point_variance(1.5, 0.5),
+                 lambda: dmft.critical_gain_mlp(0.5)):
+        with pytest.raises(RuntimeError, match="converge within 2 iterations"):
+            call()
+
+
+def test_variance_trajectory_arguments():
+    assert dmft.variance_trajectory(1.0, 2.0, steps=0).tolist() == [1.0]
+    assert dmft.variance_trajectory([1.0, 2.0], [[1.5], [2.5]], steps=3).shape == (4, 2, 2)
+    for steps, error in [(-5, ValueError), (-1, ValueError), (10**7, ValueError), (2.5, TypeError),
+                         (True, TypeError), ("3", TypeError), (None, TypeError)]:
+        with pytest.raises(error, match="steps"):
+            dmft.variance_trajectory(1.0, 2.0, steps=steps)
+    for kwargs, match in [({"q0": np.nan}, "q0"), ({"q0": -1.0}, "q0"), ({"g": np.inf}, "g"),
+                          ({"sigma_b": -1.0}, "sigma_b"), ({"q0": [1.0, 2.0], "g": [1.0, 2.0, 3.0]}, "q0, g")]:
+        with pytest.raises(ValueError, match=match):
+            dmft.variance_trajectory(**{"q0": 1.0, "g": 2.0, **kwargs})
+
+
+@pytest.mark.parametrize("func", [dmft.mean_tanh2, dmft.mean_sech4, dmft.critical_line_mlp,
+                                  lambda q: dmft.variance_map(q, 1.0)])
+@pytest.mark.parametrize("bad,error", [(-1.0, ValueError), (np.nan, ValueError), (np.inf, ValueError),
+                                       ([1.0, -np.inf], ValueError), ("1", TypeError), (None, TypeError),
+                                       (True, TypeError), (1j, TypeError), ([[1.0], [2.0, 3.0]], ValueError)])
+def test_bad_variance_names_q(func, bad, error):
+    with pytest.raises(error, match="q"):
+        func(bad)
+
+
+@pytest.mark.parametrize("name", ["g", "sigma_b"])
+@pytest.mark.parametrize("bad,error", [(1e151, ValueError), ("1", TypeError), (True, TypeError), (1j, TypeError)])
+def test_huge_or_mistyped_gain_names_the_parameter(name, bad, error):
+    kwargs = {"g": 1.0, "sigma_b": 0.0, name: bad}
+    for func in (dmft.fixed_point_variance, dmft.growth_factor, lambda **k: dmft.variance_map(1.0, **k)):
+        with pytest.raises(error, match=name):
+            func(**kwargs)

@@ -1,4 +1,4 @@
-"""Argument checks shared by the public API: clear errors that name the parameter."""
+"""Argument checks shared by the public API: clear errors that name the parameter and its range."""
 
 from __future__ import annotations
 
@@ -6,38 +6,101 @@ import numbers
 
 import numpy as np
 
+MAX_DENSE_N = 10_000  # largest N of a dense N x N matrix we build and diagonalise (800 MB)
+MAX_MATRIX_GAIN = 1e6  # largest gain, bias width and |diagonal entry| of such a matrix
 
-def as_real_array(name: str, value, *, minimum: float | None = 0.0, strict: bool = False) -> np.ndarray:
+
+def _range_text(minimum, strict, maximum, strict_max) -> str:
+    parts = [] if minimum is None else [f"{'>' if strict else '>='} {minimum:g}"]
+    if maximum is not None:
+        parts.append(f"{'<' if strict_max else '<='} {maximum:g}")
+    return " and ".join(parts)
+
+
+def as_real_array(name: str, value, *, minimum: float | None = 0.0, strict: bool = False,
+                  maximum: float | None = None, strict_max: bool = False) -> np.ndarray:
     """Return ``value`` as a float array after checking it is finite and in range.
 
-    Raises ``TypeError`` for non-numeric input and ``ValueError`` naming ``name``
-    and the allowed range for NaN, infinite or out-of-range entries.
+    The range is ``minimum <= value <= maximum`` (``<`` with ``strict`` / ``strict_max``; ``None``
+    for no bound).
+
+    Raises ``TypeError`` for non-numeric, boolean or complex input and ``ValueError`` naming
+    ``name`` and the allowed range for NaN, infinite or out-of-range entries.
     """
+    kind = "a real number or array of real numbers"
     if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be a real number or array of real numbers, got {value!r}")
-    try:
-        arr = np.asarray(value, dtype=float)
-    except (TypeError, ValueError) as exc:
-        raise TypeError(f"{name} must be a real number or array of real numbers, got {value!r}") from exc
-    if np.iscomplexobj(np.asarray(value)):
+        raise TypeError(f"{name} must be {kind}, got {value!r}")
+    raw = _asarray(name, value)
+    if raw.dtype.kind == "c":
         raise TypeError(f"{name} must be real, got a complex value")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    if minimum is not None:
-        bad = arr <= minimum if strict else arr < minimum
-        if np.any(bad):
-            rng = f"> {minimum:g}" if strict else f">= {minimum:g}"
-            raise ValueError(f"{name} must be {rng}, got {value!r}")
+    if raw.dtype.kind not in "iufO":
+        raise TypeError(f"{name} must be {kind}, got dtype {raw.dtype}")
+    try:
+        arr = raw.astype(float)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"{name} must be {kind}, got {value!r}") from exc
+    limits = (minimum, strict, maximum, strict_max)
+    if not np.isfinite(arr).all():
+        text = _range_text(*limits)
+        raise ValueError(f"{name} must be finite{' and ' + text if text else ''}, got {value!r}")
+    if arr.size and (minimum is not None and (arr.min() <= minimum if strict else arr.min() < minimum)
+                     or maximum is not None and (arr.max() >= maximum if strict_max else arr.max() > maximum)):
+        raise ValueError(f"{name} must be {_range_text(*limits)}, got {value!r}")
     return arr
 
 
-def as_positive_int(name: str, value, *, minimum: int = 1) -> int:
-    """Check that ``value`` is an integer >= ``minimum`` (bools rejected)."""
+def _asarray(name: str, value) -> np.ndarray:
+    try:
+        return np.asarray(value)
+    except ValueError as exc:  # ragged nested lists
+        raise ValueError(f"{name} must be a rectangular array: {exc}") from exc
+
+
+def as_real_scalar(name: str, value, **limits) -> float:
+    """:func:`as_real_array` for a single number (0-d input); returns a Python float."""
+    arr = as_real_array(name, value, **limits)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got an array of shape {arr.shape}")
+    return float(arr)
+
+
+def as_positive_int(name: str, value, *, minimum: int = 1, maximum: int | None = None) -> int:
+    """Check that ``value`` is an integer in ``[minimum, maximum]`` (bools rejected)."""
+    allowed = f">= {minimum}" if maximum is None else f"in [{minimum}, {maximum}]"
     if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {minimum}, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+        raise TypeError(f"{name} must be an integer {allowed}, got {value!r}")
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
     return int(value)
+
+
+def as_finite_array(name: str, value, *, maximum: float) -> np.ndarray:
+    """A real or complex array with entries of modulus at most ``maximum`` (eigenvalues, matrices)."""
+    arr = _asarray(name, value)
+    if arr.dtype.kind not in "iufc":
+        raise TypeError(f"{name} must be an array of real or complex numbers, got dtype {arr.dtype}")
+    if not (np.isfinite(arr).all() and np.all(np.maximum(np.abs(arr.real), np.abs(arr.imag)) <= maximum)):
+        raise ValueError(f"{name} must have finite entries with real and imaginary parts in "
+                         f"[-{maximum:g}, {maximum:g}]")
+    return arr
+
+
+def broadcast(**arrays) -> list[np.ndarray]:
+    """``np.broadcast_arrays`` with an error that names the arguments and their shapes."""
+    try:
+        return np.broadcast_arrays(*arrays.values())
+    except ValueError:
+        shapes = ", ".join(f"{k} {np.shape(v)}" for k, v in arrays.items())
+        raise ValueError(f"{', '.join(arrays)} must have broadcastable shapes, got {shapes}") from None
+
+
+def rng(seed, name: str = "seed") -> np.random.Generator:
+    """``np.random.default_rng(seed)`` with an error that names the argument."""
+    try:
+        return np.random.default_rng(seed)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name} must be None, a non-negative integer or a numpy Generator, "
+                        f"got {seed!r}") from exc
 
 
 def scalar_or_array(arr: np.ndarray):

@@ -33,14 +33,24 @@ Can, Krishnamurthy and Schwab (2020) use the *keep* rate instead
 For the LSTM the state :math:`h` of Eq. (10) is the cell state :math:`c`; the usual hidden output is
 :math:`o\circ\tanh(c)`. In PyTorch the effective bias of a gate is ``bias_ih + bias_hh``: write an
 initialisation into one of the two vectors and zero the other, or it is counted twice.
+
+Argument ranges: gains and diagonal entries are finite with magnitude at most ``MAX_MATRIX_GAIN``
+(1e6); Gaussian gate-bias widths ``sigma_b`` lie in ``[0, MAX_BIAS_WIDTH]`` (30: a sigmoid gate is
+saturated to double precision beyond ``|b| = 37``); chrono time scales lie in ``(2, T_MAX_LIMIT]``
+(1e6: ``1 - M = 1/tau`` of sampled diagonals keeps about 10 digits); sampled bias vectors have at
+most ``MAX_UNITS`` entries and dense Jacobians at most ``MAX_DENSE_N`` (10,000) rows. Every
+iterative loop has a fixed iteration bound.
 """
 
 from __future__ import annotations
 
-import numpy as np
-from scipy.special import expit
+import numbers
 
-from ._validate import as_positive_int, as_real_array, scalar_or_array
+import numpy as np
+from scipy.special import expit, log_expit
+
+from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_array, as_real_scalar, rng,
+                        scalar_or_array)
 from .quadrature import gaussian_expectation
 from .vanilla import random_coupling
 
@@ -65,6 +75,14 @@ __all__ = [
 ARCHITECTURES = ("rnn", "gru", "lstm")
 BIAS_SCHEMES = ("gaussian", "chrono")
 GATES = {"rnn": (), "gru": ("z", "r"), "lstm": ("f", "i", "o")}
+MAX_UNITS = 10**7  # longest sampled bias vector (80 MB per gate)
+MAX_BIAS_WIDTH = 30.0  # largest sigma_b of the Gaussian gate biases
+T_MAX_LIMIT = 1e6  # largest chrono time scale
+N_ANGLES_RANGE = (8, 2**16)  # directions of spectral_boundary
+RTOL_RANGE = (1e-12, 1.0)  # measured_critical_gain: rtol in [1e-12, 1)
+MAX_DOUBLINGS = 64  # measured_critical_gain: g_c * 2**64 bounds the search for the crossing
+MAX_BISECTIONS = 200  # measured_critical_gain: 41 suffice for rtol = 1e-12 unless g_c is far off
+_BLOCK = 2**20  # matrix entries evaluated at once by _boundary_function (8 MB)
 
 
 def _arch(arch) -> str:
@@ -81,11 +99,34 @@ def _bias(bias) -> str:
 
 def _t_max(t_max) -> float:
     if t_max is None:
-        raise ValueError("t_max must be given (a number > 2) for bias='chrono'")
-    t = float(as_real_array("t_max", t_max, minimum=None))
-    if not t > 2:
-        raise ValueError(f"t_max must be > 2 (chrono time scales are drawn from U(2, t_max)), got {t_max!r}")
-    return t
+        raise ValueError(f"t_max must be given (a number in (2, {T_MAX_LIMIT:g}]) for bias='chrono'")
+    return as_real_scalar("t_max (chrono time scales are drawn from U(2, t_max))", t_max, minimum=2.0,
+                          strict=True, maximum=T_MAX_LIMIT)
+
+
+def _units(n) -> int:
+    return as_positive_int("n", n, maximum=MAX_UNITS)
+
+
+def _gain(name, g, scalar=True, maximum=MAX_MATRIX_GAIN):
+    """A gain in [0, MAX_MATRIX_GAIN] (or other ``maximum``): a float, or an array if not ``scalar``."""
+    return (as_real_scalar if scalar else as_real_array)(name, g, maximum=maximum)
+
+
+def _sigma_b(sigma_b, scalar=True):
+    return _gain("sigma_b", sigma_b, scalar, maximum=MAX_BIAS_WIDTH)
+
+
+def _triplet(M, L, R, dense=False):
+    """Diagonals as 1-d float arrays of one length with entries of magnitude <= MAX_MATRIX_GAIN."""
+    arrs = [np.atleast_1d(as_real_array(k, v, minimum=-MAX_MATRIX_GAIN, maximum=MAX_MATRIX_GAIN))
+            for k, v in (("M", M), ("L", L), ("R", R))]
+    if len({a.shape for a in arrs}) != 1 or arrs[0].ndim != 1:
+        raise ValueError(f"M, L and R must be 1-d arrays of the same shape, got {[a.shape for a in arrs]}")
+    if dense and arrs[0].size > MAX_DENSE_N:
+        raise ValueError(f"M, L and R must have at most {MAX_DENSE_N} entries for a dense N x N Jacobian, "
+                         f"got {arrs[0].size}")
+    return arrs
 
 
 def diagonals(arch: str, biases: dict | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -126,15 +167,15 @@ def chrono_biases(arch: str, n: int, t_max: float, seed=None) -> dict:
     arch = _arch(arch)
     if arch == "rnn":
         raise ValueError("chrono initialisation needs a gated architecture: arch must be 'gru' or 'lstm'")
-    n = as_positive_int("n", n)
-    return chrono_biases_from_tau(arch, np.random.default_rng(seed).uniform(2.0, _t_max(t_max), size=n))
+    n = _units(n)
+    return chrono_biases_from_tau(arch, rng(seed).uniform(2.0, _t_max(t_max), size=n))
 
 
 def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None) -> dict:
     """Gate biases of ``n`` units: i.i.d. N(0, sigma_b^2) for every gate, or chrono(t_max)."""
     arch, bias = _arch(arch), _bias(bias)
-    n = as_positive_int("n", n)
-    sigma_b = float(as_real_array("sigma_b", sigma_b))
+    n = _units(n)
+    sigma_b = _sigma_b(sigma_b)
     if bias == "chrono":
         return chrono_biases(arch, n, t_max, seed)
     if arch == "rnn":
@@ -142,8 +183,8 @@ def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian
             raise ValueError("a vanilla RNN's only bias is its candidate bias, which must be 0 for the "
                              "criterion: sigma_b must be 0 (see dmft.critical_gain_mlp for biased tanh networks)")
         return {}
-    rng = np.random.default_rng(seed)
-    return {k: sigma_b * rng.standard_normal(n) for k in GATES[arch]}
+    gen = rng(seed)
+    return {k: sigma_b * gen.standard_normal(n) for k in GATES[arch]}
 
 
 def critical_gain_from_diagonals(M, L, R) -> float:
@@ -152,10 +193,7 @@ def critical_gain_from_diagonals(M, L, R) -> float:
     Requires arrays of one shape with :math:`1 - M_i > 0` (otherwise the unit circle is crossed
     at ``g = 0`` or the formula does not apply) and not all :math:`L_i R_i` zero.
     """
-    arrs = [np.atleast_1d(as_real_array(name, v, minimum=None)) for name, v in (("M", M), ("L", L), ("R", R))]
-    if len({a.shape for a in arrs}) != 1 or arrs[0].ndim != 1:
-        raise ValueError(f"M, L and R must be 1-d arrays of the same shape, got {[a.shape for a in arrs]}")
-    M, L, R = arrs
+    M, L, R = _triplet(M, L, R)
     if np.any(1.0 - M <= 0):
         raise ValueError("every 1 - M_i must be > 0 (M_i < 1); got max(M) = %g" % M.max())
     s = np.mean((L * R) ** 2 / (1.0 - M) ** 2)
@@ -164,14 +202,29 @@ def critical_gain_from_diagonals(M, L, R) -> float:
     return float(s ** -0.5)
 
 
+def _log_ratios(arch: str, b: dict) -> np.ndarray:
+    """``log(L_i R_i / (1 - M_i))`` per unit from gate biases (Table 1), free of the cancellation in
+    ``1 - M``: ``r_i`` for the GRU (``L / (1 - M) = z / z``), ``i_i o_i / (1 - f_i)`` for the LSTM."""
+    if arch == "gru":
+        return log_expit(b["r"])
+    return log_expit(b["i"]) + log_expit(b["o"]) - log_expit(-b["f"])
+
+
+def _gain_from_log_ratios(log_ratio, weights=None) -> float:
+    """Eq. (14) on ``exp(log_ratio)``, scaled so that nothing over- or underflows."""
+    m = log_ratio.max()
+    return float(np.exp(-m) / np.sqrt(np.average(np.exp(2.0 * (log_ratio - m)), weights=weights)))
+
+
 def _mean_sigmoid2(sigma_b):
     return gaussian_expectation(lambda b: expit(b) ** 2, sigma_b)
 
 
-def _mean_inv_one_minus_sigmoid2(sigma_b):
-    # 1/(1 - sigma(b))^2 = (1 + e^b)^2, so E = 1 + 2 e^{s^2/2} + e^{2 s^2} for b ~ N(0, s^2)
+def _log_mean_inv_one_minus_sigmoid2(sigma_b):
+    # 1/(1 - sigma(b))^2 = (1 + e^b)^2, so E = 1 + 2 e^{s^2/2} + e^{2 s^2} for b ~ N(0, s^2);
+    # its log, 2 s^2 + log(1 + 2 e^{-3 s^2/2} + e^{-2 s^2}), does not overflow for wide biases
     s2 = np.asarray(sigma_b, dtype=float) ** 2
-    return 1.0 + 2.0 * np.exp(s2 / 2.0) + np.exp(2.0 * s2)
+    return 2.0 * s2 + np.log1p(2.0 * np.exp(-1.5 * s2) + np.exp(-2.0 * s2))
 
 
 def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=None, seed=None):
@@ -180,14 +233,14 @@ def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=
     Parameters
     ----------
     arch : {"rnn", "gru", "lstm"}
-    sigma_b : float or array, >= 0
+    sigma_b : float or array, in [0, MAX_BIAS_WIDTH]
         Standard deviation of the i.i.d. Gaussian gate biases (``bias="gaussian"``); 0 means zero
         biases. Must be 0 for the RNN, whose only bias is the candidate bias.
     bias : {"gaussian", "chrono"}
         Bias scheme; chrono draws :math:`\tau_i\sim\mathcal U(2, T_{\max})` (thesis section 4.3).
-    t_max : float > 2
+    t_max : float in (2, T_MAX_LIMIT]
         Largest chrono time scale (required for ``bias="chrono"``).
-    n : int or None
+    n : int in [1, MAX_UNITS] or None
         ``None``: the infinite-N value, with exact expectations over the bias distribution
         (Gaussian quadrature, ~1e-14). An integer: sample ``n`` units' biases with ``seed`` and
         evaluate Eq. (14) on that sample.
@@ -202,7 +255,7 @@ def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=
     :math:`\tau` dependence cancels and :math:`g_c = 2` for every :math:`T_{\max}`.
     """
     arch, bias = _arch(arch), _bias(bias)
-    sb = as_real_array("sigma_b", sigma_b)
+    sb = _sigma_b(sigma_b, scalar=False)
     if bias == "chrono":
         t_max = _t_max(t_max)
         if np.any(sb > 0):
@@ -210,29 +263,28 @@ def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=
     if arch == "rnn" and np.any(sb > 0):
         sample_biases("rnn", 1, float(sb.max()))  # raises the explanatory error
     if n is not None:
-        n = as_positive_int("n", n)
+        n = _units(n)
         if sb.ndim:
             raise ValueError("sigma_b must be a scalar when n is given")
-        return critical_gain_from_diagonals(*diagonals(arch, sample_biases(arch, n, float(sb), bias, t_max, seed)))
+        biases = sample_biases(arch, n, float(sb), bias, t_max, seed)
+        return 1.0 if arch == "rnn" else _gain_from_log_ratios(_log_ratios(arch, biases))
     if arch == "rnn":
         return scalar_or_array(np.ones(sb.shape))
     if bias == "chrono":
         # exact expectation over tau ~ U(2, t_max) by Gauss-Legendre (the integrand is constant)
         x, w = np.polynomial.legendre.leggauss(32)
         tau = 2.0 + (t_max - 2.0) * (x + 1.0) / 2.0
-        M, L, R = diagonals(arch, chrono_biases_from_tau(arch, tau))
-        mean = np.sum(w / 2.0 * (L * R) ** 2 / (1.0 - M) ** 2)
-        return float(mean ** -0.5)
+        return _gain_from_log_ratios(_log_ratios(arch, chrono_biases_from_tau(arch, tau)), w)
     s2 = np.asarray(_mean_sigmoid2(sb))
     if arch == "gru":
         return scalar_or_array(s2 ** -0.5)
-    return scalar_or_array((s2**2 * _mean_inv_one_minus_sigmoid2(sb)) ** -0.5)
+    return scalar_or_array(np.exp(-np.log(s2) - 0.5 * _log_mean_inv_one_minus_sigmoid2(sb)))
 
 
 def chrono_biases_from_tau(arch: str, tau) -> dict:
-    """Chrono gate biases for given time scales ``tau > 1`` (see :func:`chrono_biases`)."""
+    """Chrono gate biases for given time scales ``1 < tau <= T_MAX_LIMIT`` (see :func:`chrono_biases`)."""
     arch = _arch(arch)
-    tau = np.atleast_1d(as_real_array("tau", tau, minimum=1.0, strict=True))
+    tau = np.atleast_1d(as_real_array("tau", tau, minimum=1.0, strict=True, maximum=T_MAX_LIMIT))
     b = np.log(tau - 1.0)
     if arch == "gru":
         return {"z": -b, "r": np.zeros_like(b)}
@@ -242,20 +294,45 @@ def chrono_biases_from_tau(arch: str, tau) -> dict:
 
 
 def jacobian_at_zero(M, L, R, g: float, seed=None, U=None) -> np.ndarray:
-    """The matrix ``diag(M) + g diag(L) U diag(R)`` with ``U`` i.i.d. N(0, 1/N) (or the given ``U``)."""
-    M, L, R = (np.atleast_1d(as_real_array(k, v, minimum=None)) for k, v in (("M", M), ("L", L), ("R", R)))
-    n = M.size
-    if L.shape != M.shape or R.shape != M.shape:
-        raise ValueError("M, L and R must have the same shape")
-    g = float(as_real_array("g", g))
+    """The matrix ``diag(M) + g diag(L) U diag(R)`` with ``U`` i.i.d. N(0, 1/N) (or the given ``U``).
+
+    ``M``, ``L``, ``R``: 1-d, one length ``N <= MAX_DENSE_N``; ``g`` in ``[0, MAX_MATRIX_GAIN]``;
+    ``U``: a finite real ``N x N`` array, or ``None`` to draw one from ``seed``.
+    """
+    M, L, R = _triplet(M, L, R, dense=True)
+    g = _gain("g", g)
     if U is None:
-        U = random_coupling(n, np.random.default_rng(seed))
+        U = random_coupling(M.size, rng(seed))
+    else:
+        U = as_real_array("U", U, minimum=None)
+        if U.shape != (M.size, M.size):
+            raise ValueError(f"U must have shape {(M.size, M.size)} (N x N for N = len(M)), got {U.shape}")
+    return _jacobian(M, L, R, g, U)
+
+
+def _jacobian(M, L, R, g, U):
     return np.diag(M) + g * (L[:, None] * U * R[None, :])
 
 
+def _radius(M, L, R, g, U) -> float:
+    return float(np.abs(np.linalg.eigvals(_jacobian(M, L, R, g, U))).max())
+
+
 def _boundary_function(z, M, W, g):
-    """g^2 mean(W / |z - M|^2) for complex z of any shape."""
-    return g * g * np.mean(W / np.abs(z[..., None] - M) ** 2, axis=-1)
+    """g^2 mean(W / |z - M|^2) for z and g broadcast together, in blocks of at most _BLOCK entries.
+
+    Terms with ``W_i = 0`` vanish; exactly at a pole ``z = M_i`` with ``W_i > 0`` the value is +inf.
+    """
+    z, g = np.broadcast_arrays(z, g)
+    out, zf, gf = np.empty(z.shape), z.ravel(), g.ravel()
+    n, keep = M.size, W > 0
+    M, W = M[keep], W[keep]
+    step = max(1, _BLOCK // max(M.size, 1))
+    with np.errstate(divide="ignore", invalid="ignore"):  # inf at a pole, and 0 * inf = nan (not inside) at g = 0
+        for i in range(0, zf.size, step):
+            block = slice(i, i + step)
+            out.flat[block] = gf[block] ** 2 * (np.sum(W / np.abs(zf[block, None] - M) ** 2, axis=-1) / n)
+    return out
 
 
 def spectral_boundary(M, L, R, g: float, n_angles: int = 721, center=None) -> np.ndarray:
@@ -263,16 +340,23 @@ def spectral_boundary(M, L, R, g: float, n_angles: int = 721, center=None) -> np
 
     For each of ``n_angles`` directions from ``center`` (default: the mean of ``M``) returns the
     outermost point ``z`` with :math:`g^2\frac1N\sum_i L_i^2R_i^2/|z-M_i|^2 = 1` (NaN where the
-    ray does not meet the support). For constant diagonals this is the circle of radius
-    :math:`g|LR|` around :math:`M`.
+    ray does not meet the support, which for ``g > 0`` and :math:`LR \ne 0` happens only if the
+    support is not star-shaped about ``center``). For constant diagonals this is the circle of radius
+    :math:`g|LR|` around :math:`M`. ``n_angles`` is an integer in ``N_ANGLES_RANGE``; the
+    search takes 256 radial steps and 50 bisections, in blocks of bounded memory.
     """
-    M, L, R = (np.atleast_1d(as_real_array(k, v, minimum=None)) for k, v in (("M", M), ("L", L), ("R", R)))
-    if L.shape != M.shape or R.shape != M.shape:
-        raise ValueError("M, L and R must have the same shape")
-    g = float(as_real_array("g", g))
-    n_angles = as_positive_int("n_angles", n_angles, minimum=8)
+    M, L, R = _triplet(M, L, R)
+    g = as_real_scalar("g", g, strict=True, maximum=MAX_MATRIX_GAIN)
+    if not np.any(L * R):
+        raise ValueError("L * R must not vanish on every unit (the spectrum is then the points M_i)")
+    n_angles = as_positive_int("n_angles", n_angles, minimum=N_ANGLES_RANGE[0], maximum=N_ANGLES_RANGE[1])
     W = (L * R) ** 2
-    c = float(np.mean(M)) if center is None else complex(center)
+    if center is None:
+        c = float(np.mean(M))
+    elif isinstance(center, numbers.Number) and not isinstance(center, bool) and np.isfinite(center):
+        c = complex(center)
+    else:
+        raise ValueError(f"center must be None or a finite (complex) number, got {center!r}")
     theta = np.linspace(0.0, 2.0 * np.pi, n_angles)
     direction = np.exp(1j * theta)
     # F < 1 wherever the distance to every M_i exceeds g sqrt(max W): an outer bracket
@@ -302,40 +386,57 @@ def predicted_spectral_radius(M, L, R, g) -> np.ndarray:
 
     For :math:`M_i \ge 0` the support is widest along the positive real axis, where the
     boundary solves :math:`g^2\frac1N\sum_i L_i^2R_i^2/(x - M_i)^2 = 1` for ``x > max M``; it
-    equals 1 exactly at :math:`g = g_c`. Vectorised over ``g``.
+    equals 1 exactly at :math:`g = g_c`. Vectorised over ``g`` (any shape, entries in
+    ``[0, MAX_MATRIX_GAIN]``); 200 bisection steps.
     """
-    M, L, R = (np.atleast_1d(as_real_array(k, v, minimum=None)) for k, v in (("M", M), ("L", L), ("R", R)))
+    M, L, R = _triplet(M, L, R)
     if np.any(M < 0):
         raise ValueError("M must be >= 0 (gate values); the largest modulus is then on the positive real axis")
-    g_in = as_real_array("g", g)
-    g = np.atleast_1d(g_in)
+    g = _gain("g", g, scalar=False)
     W = (L * R) ** 2
     lo = np.full(g.shape, M.max())
     hi = M.max() + g * np.sqrt(W.max()) + 1e-12
     for _ in range(200):
         mid = 0.5 * (lo + hi)
-        inside = g**2 * np.mean(W / (mid[:, None] - M) ** 2, axis=1) >= 1.0
+        inside = _boundary_function(mid, M, W, g) >= 1.0
         lo, hi = np.where(inside, mid, lo), np.where(inside, hi, mid)
-    return scalar_or_array(0.5 * (lo + hi) if np.ndim(g_in) else 0.5 * (lo[0] + hi[0]))
+    return scalar_or_array(0.5 * (lo + hi))
 
 
 def sampled_diagonals(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None):
-    """``(M, L, R)`` of ``n`` units with biases drawn by :func:`sample_biases`."""
-    return diagonals(arch, sample_biases(arch, n, sigma_b, bias, t_max, seed)) if arch != "rnn" else (
-        np.zeros(as_positive_int("n", n)), np.ones(n), np.ones(n))
+    """``(M, L, R)`` of ``n`` units with biases drawn by :func:`sample_biases` (arguments checked there)."""
+    biases = sample_biases(arch, n, sigma_b, bias, t_max, seed)
+    return diagonals(arch, biases) if _arch(arch) != "rnn" else (np.zeros(n), np.ones(n), np.ones(n))
 
 
 def jacobian_spectral_radius(M, L, R, gains, seed=None) -> np.ndarray:
-    """Measured spectral radius of ``diag(M) + g diag(L) U diag(R)`` for each gain, one ``U`` for all."""
-    M = np.atleast_1d(as_real_array("M", M, minimum=None))
-    gains = np.atleast_1d(as_real_array("gains", gains))
-    U = random_coupling(M.size, np.random.default_rng(seed))
-    return np.array([np.abs(np.linalg.eigvals(jacobian_at_zero(M, L, R, g, U=U))).max() for g in gains])
+    """Measured spectral radius of ``diag(M) + g diag(L) U diag(R)`` for each gain, one ``U`` for all.
+
+    ``gains``: a number or 1-d array with entries in ``[0, MAX_MATRIX_GAIN]``.
+    """
+    M, L, R = _triplet(M, L, R, dense=True)
+    gains = np.atleast_1d(_gain("gains", gains, scalar=False))
+    if gains.ndim != 1:
+        raise ValueError(f"gains must be a number or a 1-d array, got shape {gains.shape}")
+    U = random_coupling(M.size, rng(seed))
+    return np.array([_radius(M, L, R, g, U) for g in gains])
 
 
 def unit_crossing(gains, radii) -> float:
-    """Gain at which ``radii`` (increasing with ``gains``) first crosses 1, by linear interpolation."""
-    g, r = np.asarray(gains, float), np.asarray(radii, float)
+    """Gain at which ``radii`` first crosses 1 from below, by linear interpolation.
+
+    ``gains``: 1-d, strictly increasing, finite, at least 2 entries; ``radii``: finite, ``>= 0``,
+    the same length. ``radii`` need not be monotone (measured radii fluctuate): the first ``k``
+    with ``radii[k] < 1 <= radii[k + 1]`` is used, and NaN is returned if there is none (all
+    radii below 1, or at or above 1 from the first gain on without a later upward crossing).
+    """
+    g = as_real_array("gains", gains, minimum=None)
+    r = as_real_array("radii", radii)
+    if g.ndim != 1 or r.ndim != 1 or g.size != r.size or g.size < 2:
+        raise ValueError(f"gains and radii must be 1-d arrays of one length >= 2, got shapes "
+                         f"gains {g.shape} and radii {r.shape}")
+    if np.any(np.diff(g) <= 0):
+        raise ValueError("gains must be strictly increasing")
     k = np.flatnonzero((r[:-1] < 1.0) & (r[1:] >= 1.0))
     if k.size == 0:
         return float("nan")
@@ -348,17 +449,29 @@ def measured_critical_gain(M, L, R, seed=None, rtol: float = 1e-3) -> float:
 
     Bisection on ``g`` with one fixed ``U`` (drawn from ``seed``); assumes the radius grows with
     ``g``, which holds for the diagonals of gated networks in practice. Costs one eigenvalue
-    decomposition per step (about ``log2(1/rtol) + 3`` of them).
+    decomposition per step (about ``log2(1/rtol) + 3`` of them). ``rtol`` (relative width of the
+    final bracket) lies in ``[1e-12, 1)`` (``RTOL_RANGE``). The bracket is found by at most
+    ``MAX_DOUBLINGS`` doublings of the predicted ``g_c`` and refined by at most ``MAX_BISECTIONS``
+    bisections; ``RuntimeError`` if either bound is reached (the radius may not grow with ``g``).
     """
-    M = np.atleast_1d(as_real_array("M", M, minimum=None))
-    U = random_coupling(M.size, np.random.default_rng(seed))
-    radius = lambda g: np.abs(np.linalg.eigvals(jacobian_at_zero(M, L, R, g, U=U))).max()  # noqa: E731
+    M, L, R = _triplet(M, L, R, dense=True)
+    rtol = as_real_scalar("rtol", rtol, minimum=RTOL_RANGE[0], maximum=RTOL_RANGE[1], strict_max=True)
+    U = random_coupling(M.size, rng(seed))
+    radius = lambda g: _radius(M, L, R, g, U)  # noqa: E731
     if radius(0.0) >= 1.0:
         return 0.0
     lo, hi = 0.0, critical_gain_from_diagonals(M, L, R)
-    while radius(hi) < 1.0:
+    for _ in range(MAX_DOUBLINGS):
+        if radius(hi) >= 1.0:
+            break
         lo, hi = hi, 2.0 * hi
-    while hi - lo > rtol * hi:
+    else:
+        raise RuntimeError(f"measured_critical_gain did not converge: the spectral radius stays below 1 up "
+                           f"to g = {lo:g} ({MAX_DOUBLINGS} doublings of the predicted g_c)")
+    for _ in range(MAX_BISECTIONS):
+        if hi - lo <= rtol * hi:
+            return 0.5 * (lo + hi)
         mid = 0.5 * (lo + hi)
         lo, hi = (lo, mid) if radius(mid) >= 1.0 else (mid, hi)
-    return 0.5 * (lo + hi)
+    raise RuntimeError(f"measured_critical_gain did not converge to rtol = {rtol:g} within {MAX_BISECTIONS} "
+                       "bisections")
