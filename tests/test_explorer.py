@@ -27,7 +27,7 @@ def test_rnn_panel_is_the_circular_law(ax, arch):
 def test_gated_panel_accepts_any_case(ax):
     info = explorer.criterion_panel(ax, arch="LSTM", bias="Chrono", t_max=5.0, g=1.0, n=100)
     assert info["g_c (N = infinity)"] == pytest.approx(2.0, rel=1e-13)
-    assert ax.get_title().startswith("LSTM, chrono, T_max = 5")
+    assert ax.get_title().startswith(r"LSTM, chrono, $T_{\max}$ = 5")
 
 
 @pytest.mark.parametrize("kwargs,error,match", [
@@ -74,4 +74,4 @@ def test_explorer_rnn_reference():
     pytest.importorskip("ipywidgets")
     box = explorer.criterion_explorer(arch="RNN", sigma_b=0.5, g=1.0, n=100)
     assert box.controls["arch"].value == "rnn"
-    assert "g_c (this sample): 1.0000" in box.readout.value
+    assert "critical gain, this sample: 1.0000" in box.readout.value

@@ -50,11 +50,16 @@ def criterion_panel(ax, arch="gru", bias="gaussian", sigma_b=0.5, t_max=10.0, g=
     }
     ax.clear()
     plotting.spectrum(ax, ev, boundary=crit.spectral_boundary(M, L, R, p["g"]))
-    scheme = f"chrono, T_max = {p['t_max']:g}" if p["bias"] == "chrono" else f"sigma_b = {p['sigma_b']:g}"
-    ax.set_title(f"{p['arch'].upper()}, {scheme}, g = {p['g']:.3g}, N = {p['n']}\n"
-                 f"g_c: sample {info['g_c (this sample)']:.3f}, N=inf {info['g_c (N = infinity)']:.3f}",
+    scheme = rf"chrono, $T_{{\max}}$ = {p['t_max']:g}" if p["bias"] == "chrono" else rf"$\sigma_b$ = {p['sigma_b']:g}"
+    ax.set_title(f"{p['arch'].upper()}, {scheme}, $g$ = {p['g']:.3g}, $N$ = {p['n']}\n"
+                 f"critical gain: this sample {info['g_c (this sample)']:.3f}, "
+                 rf"$N\to\infty$ {info['g_c (N = infinity)']:.3f}",
                  fontsize="small")
     return info
+
+
+_LABELS = {"g_c (this sample)": "critical gain, this sample", "g_c (N = infinity)": "critical gain, N → ∞",
+           "predicted radius": "predicted spectral radius", "measured radius": "measured spectral radius"}
 
 
 def _in_range(name, value, lo, hi):
@@ -80,9 +85,9 @@ def criterion_explorer(arch="gru", bias="gaussian", sigma_b=0.5, t_max=10.0, g=2
         "arch": w.Dropdown(options=list(crit.ARCHITECTURES), value=p["arch"], description="arch"),
         "bias": w.Dropdown(options=list(crit.BIAS_SCHEMES), value=p["bias"], description="bias"),
         "sigma_b": w.FloatSlider(value=sigma_b, min=SIGMA_B_RANGE[0], max=SIGMA_B_RANGE[1], step=0.05,
-                                 description="sigma_b", continuous_update=False),
+                                 description="σ_b", continuous_update=False),
         "t_max": w.FloatLogSlider(value=t_max, base=10, min=np.log10(T_MAX_RANGE[0]), max=np.log10(T_MAX_RANGE[1]),
-                                  step=0.05, description="T_max", continuous_update=False),
+                                  step=0.05, description="T max", continuous_update=False),
         "g": w.FloatSlider(value=g, min=G_RANGE[0], max=G_RANGE[1], step=0.05, description="g",
                            continuous_update=False),
         "n": w.Dropdown(options=list(N_OPTIONS), value=p["n"], description="N"),
@@ -98,7 +103,7 @@ def criterion_explorer(arch="gru", bias="gaussian", sigma_b=0.5, t_max=10.0, g=2
         if p["arch"] == "rnn":
             p["bias"], p["sigma_b"] = "gaussian", 0.0
         info = criterion_panel(ax, seed=seed, **p)
-        readout.value = "<br>".join(f"{k}: {v:.4f}" for k, v in info.items())
+        readout.value = "<br>".join(f"{_LABELS[k]}: {v:.4f}" for k, v in info.items())
         with out:
             out.clear_output(wait=True)
             from IPython.display import display

@@ -59,8 +59,13 @@ def spectrum(ax, eigenvalues, *, radius=None, boundary=None, title="", unit_circ
     return ax
 
 
-def distance_growth(ax, d, gains, chi, *, xlabel="time step $t$", ylabel=r"$d_t$"):
-    """Measured squared distances ``d[:, k]`` (log scale) with the linear prediction ``d_0 chi_k^t``."""
+def distance_growth(ax, d, gains, chi, *, xlabel="time step $t$", ylabel=r"$d_t$", index="t",
+                    legend_outside=False):
+    """Measured squared distances ``d[:, k]`` (log scale) with the linear prediction ``d_0 chi_k^t``.
+
+    ``index`` is the step symbol of the legend (``"l"`` for layers); ``legend_outside=True`` puts
+    the legend to the right of the axes, clear of the curves.
+    """
     t = np.arange(d.shape[0])
     for k, (g, c) in enumerate(zip(gains, chi)):
         color = f"C{k}"
@@ -70,7 +75,9 @@ def distance_growth(ax, d, gains, chi, *, xlabel="time step $t$", ylabel=r"$d_t$
         ax.semilogy(t[keep], pred[keep], color=color, ls="--", lw=1)
     ax.set_xlabel(xlabel)
     ax.set_ylabel(ylabel)
-    ax.legend(frameon=False, fontsize="small", title="solid: simulation\ndashed: $d_0\\chi^t$")
+    where = dict(loc="upper left", bbox_to_anchor=(1.02, 1.0)) if legend_outside else {}
+    title = f"solid: simulation\ndashed: $d_0\\chi^{index}$"
+    ax.legend(frameon=False, fontsize="small", title=title, **where)
     return ax
 
 
@@ -118,6 +125,28 @@ def norm_band(ax, t, values, *, label="", color="C0", log=True):
     return ax
 
 
+def plain_log_ticks(axis, values=None, subs=(1.0, 2.0, 5.0)):
+    """Plain-number labels on a log-scaled ``ax.xaxis`` or ``ax.yaxis``: at ``values`` if given,
+    else at ``subs`` times powers of ten; minor ticks unlabelled, so that short ranges do not
+    crowd."""
+    from matplotlib import ticker
+
+    locator = ticker.FixedLocator(values) if values is not None else ticker.LogLocator(
+        base=10, subs=subs)
+    axis.set_major_locator(locator)
+    axis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+    axis.set_minor_formatter(ticker.NullFormatter())
+    return axis
+
+
+def mean_with_errors(ax, x, samples, **kw):
+    """Mean of each array in ``samples`` against ``x``, with standard-error bars; returns ``(mean, se)``."""
+    mean = np.array([np.mean(s) for s in samples])
+    se = np.array([np.std(s) / np.sqrt(np.size(s)) for s in samples])
+    ax.errorbar(x, mean, se, **{"marker": "o", "ms": 4, "capsize": 2, **kw})
+    return mean, se
+
+
 def loglog_fit(ax, x, y, *, label="", color="C0", marker="o"):
     """Points on log-log axes with their least-squares power law; returns the fitted slope."""
     x, y = np.asarray(x, float), np.asarray(y, float)
@@ -129,3 +158,34 @@ def loglog_fit(ax, x, y, *, label="", color="C0", marker="o"):
     ax.xaxis.set_minor_locator(plt.NullLocator())
     ax.legend(frameon=False, fontsize="small")
     return slope
+
+
+def curve_family(ax, curves, labels, *, points=None, crosses=None, vlines=None, hline=None,
+                 xlabel="", ylabel="", ylim=None, point_label=None, cross_label=None):
+    """A family of theory curves ``curves[k] = (x, y)`` in colour ``Ck``, labelled ``labels[k]``.
+
+    Optional per curve: dots ``points[k] = (x, y)`` in the curve's colour, black crosses
+    ``crosses[k] = (x, y)`` and a dotted vertical line at ``vlines[k]``; ``hline`` draws a grey
+    dotted reference line (such as chi = 1). ``point_label``/``cross_label`` name the markers once
+    in the legend.
+    """
+    for k, ((x, y), label) in enumerate(zip(curves, labels)):
+        color = f"C{k}"
+        ax.plot(x, y, color=color, lw=1.6, label=label)
+        if points is not None:
+            ax.plot(*points[k], "o", color=color, ms=5)
+        if crosses is not None:
+            ax.plot(*crosses[k], "x", color="black", ms=5)
+        if vlines is not None:
+            ax.axvline(vlines[k], color=color, ls=":", lw=1)
+    if point_label:
+        ax.plot([], [], "o", color="0.45", ms=5, label=point_label)  # legend entry only
+    if cross_label:
+        ax.plot([], [], "x", color="black", ms=5, label=cross_label)
+    if hline is not None:
+        ax.axhline(hline, color="0.5", ls=":", lw=1)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(frameon=False, fontsize="small")
+    return ax
