@@ -549,3 +549,57 @@ def test_errors_name_the_parameter(call, error, match):
 def test_empirical_radius_quantile_validates_complex_flag():
     with pytest.raises(TypeError, match="complex_ must be True or False"):
         gl.radius_quantile(0.5, 20, complex_="yes", method="empirical", samples=10)
+
+
+# --- 13. overflow: inf, never NaN -----------------------------------------------------------------------
+
+def test_hidden_state_norms_overflow_to_inf_not_nan():
+    """W = 3 I (and 0.5 I) with inputs x_t = 1 in R^4: ||h_t|| = 2 (3^t - 1) / 2 = 3^t - 1 exactly while it fits a
+    float (also beyond 1e154, where squaring the entries used to overflow), inf from there on (used to be NaN
+    after inf - inf), no warnings; the contracting matrix of the same stack stays exact."""
+    W = np.stack([3 * np.eye(4), 0.5 * np.eye(4)])
+    T = 700
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = gl.hidden_state_norms(W, np.ones((T, 4, 1)))[:, :, 0]
+    t_star = next(t for t in range(1, T + 1) if 3**t - 1 > int(sys.float_info.max))  # first overflowing t
+    assert 600 < t_star < 700
+    np.testing.assert_allclose(out[: t_star - 1, 0], [float(3**t - 1) for t in range(1, t_star)], rtol=1e-10)
+    assert np.all(np.isinf(out[t_star - 1:, 0])) and not np.any(np.isnan(out))
+    np.testing.assert_allclose(out[:, 1], 4 * (1 - 0.5 ** np.arange(1, T + 1)), rtol=1e-12)  # 2 (1 - 0.5^t) / 0.5
+
+
+def test_huge_matrices_and_inputs_give_inf_or_exact_values_not_nan():
+    """Entries near the float maximum: ||W^k x|| with W = 1e300 I and x = 1e300 (norm 2e300) is exact at k = 0,
+    inf after; a huge Glorot stack's hidden-state norms are inf or finite, never NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = gl.power_norms(1e300 * np.eye(4), np.full(4, 1e300), 3)[:, 0, 0]
+        assert out[0] == pytest.approx(2e300, rel=1e-12) and np.all(np.isinf(out[1:]))
+        np.testing.assert_allclose(gl.power_norms(0.5 * np.eye(4), np.full(4, 1e300), 3)[:, 0, 0],
+                                   2e300 * 0.5 ** np.arange(4), rtol=1e-12)
+        inputs = np.random.default_rng(0).standard_normal((6, 20, 3))
+        big = gl.hidden_state_norms(1e200 * gl.glorot(20, seed=0, samples=2), inputs)
+        assert not np.any(np.isnan(big)) and np.all(big[1:] > 1e150)
+        first = gl.explosion_times(20, 2, scale=1e6, k_max=5, seed=0)
+        np.testing.assert_array_equal(first, 1.0)
+
+
+@pytest.mark.parametrize("call, error, match", [
+    (lambda: gl.power_norms(np.full((3, 3), np.nan), np.ones(3), 2), ValueError, "W must be finite"),
+    (lambda: gl.power_norms(np.array([["a"] * 3] * 3), np.ones(3), 2), TypeError, "W must be an array"),
+    (lambda: gl.power_norms(np.eye(3), [1.0, np.inf, 0.0], 2), ValueError, "x must be finite"),
+    (lambda: gl.power_norms(np.eye(3), np.ones(3), 10**12), ValueError, "k_max"),
+    (lambda: gl.hidden_state_norms(np.eye(3), np.full((2, 3, 1), np.nan)), ValueError, "inputs must be finite"),
+    (lambda: gl.hidden_state_norms([[1, 2], [3]], np.ones((2, 2, 1))), ValueError, "W must be"),
+    (lambda: gl.hidden_state_norms(np.stack([np.eye(3)] * 3), np.ones((2, 2, 3, 1))), ValueError, "inputs must have"),
+    (lambda: gl.gumbel_cdf(np.nan), ValueError, "x must be finite"),
+    (lambda: gl.glorot(10**9), ValueError, "n must be"),
+    (lambda: gl.spectral_radii(4, 10**12), ValueError, "samples"),
+    (lambda: gl.spectral_radii(4, 2, scale=1e300), ValueError, "scale"),
+    (lambda: gl.radius_quantile([0.5, 0.6], 8, method="empirical"), ValueError, "p must be"),
+    (lambda: gl.delay_recall(np.full((1, 3, 3), np.inf), [1]), ValueError, "W must be finite"),
+])
+def test_bad_arrays_and_sizes_are_named(call, error, match):
+    with pytest.raises(error, match=match):
+        call()

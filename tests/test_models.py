@@ -165,3 +165,116 @@ def test_sample_lyapunov_is_seeded_and_chaotic_above_the_edge():
     b = sample_lyapunov("rnn", 200, [0.5, 3.0], steps=400, transient=200, seed=np.random.SeedSequence(1))
     np.testing.assert_array_equal(a, b)
     assert a[0] < np.log(0.5) + 0.1 and a[1] > 0.1
+
+
+def _reference_exponent(net, g, steps, transient, seed):
+    """Benettin along the same float64 states as ``lyapunov``, with the textbook JVP evaluated in long double
+    (exponents down to e^-11000, so derivatives like sech^2(1000) = 4e-869 do not underflow), no log tricks."""
+    L = np.longdouble
+    sig = lambda x: 1 / (1 + np.exp(-x))  # noqa: E731
+    dsig = lambda x: np.exp(-np.abs(x)) / (1 + np.exp(-np.abs(x))) ** 2  # noqa: E731
+    sech2 = lambda x: 4 * np.exp(-2 * np.abs(x)) / (1 + np.exp(-2 * np.abs(x))) ** 2  # noqa: E731
+    rng = np.random.default_rng(seed)
+    s = net.random_state(1, scale=0.5, seed=rng)
+    u = rng.standard_normal((net.state_size, 1)).astype(L)
+    U = {k: v.astype(L) for k, v in net.U.items()}
+    b = {k: v.astype(L)[:, None] for k, v in net.biases.items()}
+    n, total = net.n, L(0)
+    for t in range(transient + steps):
+        u /= np.sqrt(np.sum(u * u))
+        S = s.astype(L)
+        if net.arch == "rnn":
+            u = sech2(g * U["h"] @ S) * (g * U["h"] @ u)
+        elif net.arch == "gru":
+            pz, pr = g * U["z"] @ S + b["z"], g * U["r"] @ S + b["r"]
+            pc = g * U["h"] @ (sig(pr) * S)
+            v = dsig(pr) * (g * U["r"] @ u) * S + sig(pr) * u
+            u = (sig(-pz) * u + dsig(pz) * (g * U["z"] @ u) * (np.tanh(pc) - S)
+                 + sig(pz) * sech2(pc) * (g * U["h"] @ v))
+        else:
+            c, h, uc, uh = S[:n], S[n:], u[:n], u[n:]
+            p = {k: g * U[k] @ h + b.get(k, 0) for k in "fioh"}
+            c_new = sig(p["f"]) * c + sig(p["i"]) * np.tanh(p["h"])
+            dc = (dsig(p["f"]) * (g * U["f"] @ uh) * c + sig(p["f"]) * uc + dsig(p["i"]) * (g * U["i"] @ uh)
+                  * np.tanh(p["h"]) + sig(p["i"]) * sech2(p["h"]) * (g * U["h"] @ uh))
+            dh = dsig(p["o"]) * (g * U["o"] @ uh) * np.tanh(c_new) + sig(p["o"]) * sech2(c_new) * dc
+            u = np.concatenate([dc, dh])
+        if t >= transient:
+            total += np.log(np.sqrt(np.sum(u * u)))
+        s = net.jvp(s, (u / np.max(np.abs(u))).astype(float), g)[0]  # the states lyapunov sees
+    return float(total / steps)
+
+
+@pytest.mark.skipif(np.finfo(np.longdouble).minexp > -16000, reason="needs an 80-bit long double")
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("g", [1.5, 5.0, 60.0, 1e3, 3e3])
+def test_lyapunov_at_large_gains_against_extended_precision(arch, g):
+    """At g = 1e3 the gates and units saturate: sigma' and tanh' (and 1 - z) round or underflow to 0 in
+    float64, so the tangent used to die (0/0 = NaN) or lose its dominant terms. The exponent now equals the
+    textbook computation in long double, in the chaotic (5), mixed (60) and saturated regimes."""
+    from criticality.models import lyapunov
+    net = make_network(arch, 30, sigma_b=0.5 if arch != "rnn" else 0.0, seed=3)
+    got = lyapunov(net, g, 200, transient=50, seed=4)
+    assert got == pytest.approx(_reference_exponent(net, g, 200, 50, 4), rel=1e-10, abs=1e-13)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_lyapunov_never_nan_at_zero_and_huge_gains(arch, dtype):
+    """g = 0: the RNN maps every tangent to exactly 0, so its exponent is -inf (no 0/0, no warning); the
+    GRU and LSTM keep (1 - z) u and f u_c, finite. g = 1e3, 1e4: finite (and very negative)."""
+    from criticality.models import lyapunov, sample_lyapunov
+    net = make_network(arch, 50, sigma_b=0.5 if arch != "rnn" else 0.0, seed=1, dtype=dtype)
+    lam = lyapunov(net, [0.0, 1.0, 1e3, 1e4], 300, transient=100, seed=2)
+    assert not np.any(np.isnan(lam))
+    assert (lam[0] == -np.inf) if arch == "rnn" else np.isfinite(lam[0])
+    assert np.all(np.isfinite(lam[1:])) and lam[3] < -1
+    if arch == "rnn":
+        assert lyapunov(net, 0.0, 10, seed=2) == -np.inf  # the scalar path too
+    assert np.all(np.isfinite(sample_lyapunov(arch, 20, [1e3, 1e4], steps=50, seed=0)))
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda net: net.step(np.ones(net.state_size), 1.0), "state must have shape"),
+    (lambda net: net.step(np.full((net.state_size, 1), np.nan), 1.0), "state must be finite"),
+    (lambda net: net.step(np.array([["a"] * 1] * net.state_size), 1.0), "state must be a real array"),
+    (lambda net: net.jvp(net.zero_state(2), np.ones((net.state_size, 3)), 1.0), "tangent must have shape"),
+    (lambda net: net.step(net.zero_state(1), 1.0, x=np.ones(3)), "x given"),
+    (lambda net: net.step(net.zero_state(1), 1e7), "g must be <= 1e"),
+    (lambda net: net.step(net.zero_state(1), []), "g must be"),
+    (lambda net: net.random_state(1, scale=np.nan), "scale"),
+    (lambda net: net.jacobian(np.ones(3), 1.0), "state must have shape"),
+])
+def test_network_methods_validate(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(make_network("gru", 5, seed=0))
+
+
+def test_inputs_are_validated():
+    net = make_network("gru", 5, n_inputs=3, seed=0)
+    for x, match in ((np.ones(4), "x must have shape"), (np.full(3, np.inf), "x must be finite"),
+                     (np.ones((3, 2)), "x must have shape")):
+        with pytest.raises(ValueError, match=match):
+            net.step(net.zero_state(3), [1.0, 2.0, 3.0], x)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"steps": 10**12}, "steps"), ({"steps": 0}, "steps"), ({"transient": -1}, "transient"),
+    ({"g": np.nan}, "g"), ({"g": [[1.0, 2.0]]}, "g"), ({"state": np.eye(3)}, "state"),
+    ({"state": np.full((5, 2), np.inf)}, "state"),
+])
+def test_lyapunov_validates(kwargs, match):
+    from criticality.models import lyapunov
+    with pytest.raises((ValueError, TypeError), match=match):
+        lyapunov(make_network("gru", 5, seed=0), **({"g": [0.5, 2.0], "steps": 5} | kwargs))
+    with pytest.raises(TypeError, match="net must be a Network"):
+        lyapunov("gru", 1.0, 5)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"n": 10**9}, "n"), ({"input_scale": np.nan, "n_inputs": 2}, "input_scale"),
+    ({"biases": {"z": np.zeros(3), "r": 0.0}}, "biases"), ({"sigma_b": 1e7}, "sigma_b"),
+])
+def test_make_network_validates_sizes_and_scales(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        make_network(**({"arch": "gru", "n": 4} | kwargs))

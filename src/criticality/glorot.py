@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ._validate import as_positive_int, as_real_array
+from .vanilla import MAX_N, _count, _real
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
@@ -41,18 +42,39 @@ def _delta(complex_) -> int:
     return 0 if complex_ else 1
 
 
-def _n(n, minimum=1):
-    return as_positive_int("n", n, minimum=minimum)
+def _n(n, minimum=1, dense=False):
+    """Matrix size ``n``; at most ``MAX_N`` where an n x n matrix is built (``dense``)."""
+    return _count("n", n, minimum=minimum, maximum=MAX_N) if dense else as_positive_int("n", n, minimum=minimum)
+
+
+def _finite(name: str, value) -> np.ndarray:
+    """A real or complex array with finite entries, with errors naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except ValueError as exc:
+        raise ValueError(f"{name} must be a rectangular array of numbers, got {value!r}") from exc
+    if arr.dtype.kind not in "iufc":
+        raise TypeError(f"{name} must be an array of real or complex numbers, got dtype {arr.dtype}")
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite")
+    return arr
+
+
+def _shrunk(A, axis):
+    """``(A / s, log s)`` with ``s = max(1, max |A|)`` over ``axis`` (kept): a huge scale divided out, so
+    that products of ``A`` with unit vectors cannot overflow."""
+    s = np.maximum(np.abs(A).max(axis=axis, keepdims=True), 1.0)
+    return A / s, np.log(s)
 
 
 def glorot(n: int, complex_: bool = False, seed=None, samples: int | None = None) -> np.ndarray:
     r"""A Glorot matrix: i.i.d. :math:`\mathcal N(0, 1/n)` entries (Eq. 2), or complex
     :math:`(Z_1 + iZ_2)/\sqrt2` with :math:`Z_{1,2}` of that law (Eq. 3). ``samples`` stacks that many
     independent matrices along a first axis."""
-    n = _n(n)
+    n = _n(n, dense=True)
     delta = _delta(complex_)
     rng = np.random.default_rng(seed)
-    shape = (n, n) if samples is None else (as_positive_int("samples", samples), n, n)
+    shape = (n, n) if samples is None else (_count("samples", samples), n, n)
     if delta:
         return rng.standard_normal(shape) / np.sqrt(n)
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2 * n)
@@ -84,8 +106,9 @@ def _edge(n):
 def gumbel_cdf(x, complex_: bool = False):
     r""":math:`F_G(x) = \exp(-(1-\delta_{\mathbb R}/2)e^{-x})` of Theorem 4.1."""
     c = _gumbel_c(complex_)
+    x = as_real_array("x", x, minimum=None)
     with np.errstate(over="ignore"):  # e^{-x} = inf far left: F_G = exp(-inf) = 0, exactly right
-        out = np.exp(-c * np.exp(-np.asarray(x, dtype=float)))
+        out = np.exp(-c * np.exp(-x))
     return float(out) if out.ndim == 0 else out
 
 
@@ -129,7 +152,7 @@ def expected_spectral_radius(n, complex_: bool = False):
 def rescaling_factor(n: int, p=None, complex_: bool = False) -> float:
     r"""Eq. (10)'s :math:`c = 1 + \sqrt{\rho_n/4n} + a_p/\sqrt{4\rho_n n}`: rescaled Glorot is Glorot / c."""
     centre, width = _edge(_n(n))
-    a = default_quantile(complex_) if p is None else gumbel_quantile(p, complex_)
+    a = default_quantile(complex_) if p is None else gumbel_quantile(_real("p", p, maximum=None), complex_)
     return float(centre + a * width)
 
 
@@ -146,10 +169,10 @@ def radius_quantile(p, n: int, complex_: bool = False, method: str = "gumbel", s
     if method == "gumbel":
         return rescaling_factor(n, p, complex_)
     _delta(complex_)  # validates complex_
-    q = default_quantile_probability(complex_) if p is None else float(as_real_array("p", p, strict=True))
+    q = default_quantile_probability(complex_) if p is None else _real("p", p, strict=True, maximum=None)
     if not 0 < q < 1:
         raise ValueError(f"p must be in (0, 1), got {p!r}")
-    return float(np.quantile(_empirical_radii(n, bool(complex_), as_positive_int("samples", samples)), q))
+    return float(np.quantile(_empirical_radii(n, bool(complex_), _count("samples", samples)), q))
 
 
 def default_quantile_probability(complex_: bool = False) -> float:
@@ -212,10 +235,10 @@ def hidden_state_lower_bound(n: int, t, log: bool = False):
 def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 1.0, seed=None,
                    chunk: int = 16) -> np.ndarray:
     """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), in chunks."""
-    n = _n(n)
-    samples = as_positive_int("samples", samples)
-    scale = float(as_real_array("scale", scale, strict=True))
-    chunk = as_positive_int("chunk", chunk)
+    n = _n(n, dense=True)
+    samples = _count("samples", samples)
+    scale = _real("scale", scale, strict=True)
+    chunk = _count("chunk", chunk)
     rng = np.random.default_rng(seed)
     out = []
     for start in range(0, samples, chunk):
@@ -225,26 +248,36 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
 
 
 def _as_stack(W):
-    W = np.asarray(W)
+    W = _finite("W", W)
     if W.ndim == 2:
         W = W[None]
-    if W.ndim != 3 or W.shape[1] != W.shape[2]:
+    if W.ndim != 3 or W.shape[1] != W.shape[2] or W.shape[1] == 0:
         raise ValueError(f"W must be a square matrix or a stack of them (shape (S, n, n)), got {W.shape}")
     return W
 
 
+def _normalised(v):
+    """``(v / ||v||, log ||v||)`` for the columns of the stack ``v`` (S, n, B), log-norms (S, B): ``v`` is
+    divided by its largest entry first, so a huge ``v`` neither overflows to inf nor gives inf/inf = NaN;
+    a zero column stays 0 with log-norm -inf."""
+    peak = np.abs(v).max(axis=1, keepdims=True)
+    v = v / _safe(peak)
+    norm = np.linalg.norm(v, axis=1, keepdims=True)
+    with np.errstate(divide="ignore"):
+        return v / _safe(norm), (np.log(peak) + np.log(norm))[:, 0, :]
+
+
 def _log_growth(W, v, k_max):
     """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B)
-    renormalised every step; a vector mapped to exactly 0 has log-growth -inf from then on."""
-    v = v / _safe(np.linalg.norm(v, axis=1))[:, None, :]
+    renormalised every step and ``W`` divided by its largest entry (if > 1), so nothing overflows;
+    a vector mapped to exactly 0 has log-growth -inf from then on."""
+    W, log_s = _shrunk(W, (1, 2))
+    v = _normalised(v)[0]
     total = np.zeros((v.shape[0], v.shape[2]))
-    with np.errstate(divide="ignore"):
-        for k in range(1, k_max + 1):
-            v = W @ v
-            norm = np.linalg.norm(v, axis=1)
-            total += np.log(norm)
-            v /= _safe(norm)[:, None, :]
-            yield k, total
+    for k in range(1, k_max + 1):
+        v, log_norm = _normalised(W @ v)
+        total += log_norm + log_s[:, :, 0]
+        yield k, total
 
 
 def _safe(norm):
@@ -256,15 +289,15 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
     (n, B) (the same inputs for every matrix) -> array (k_max + 1, S, B). Norms are accumulated in
     logs with renormalisation, so they overflow only to ``inf`` beyond the float range."""
     W = _as_stack(W)
-    k_max = as_positive_int("k_max", k_max, minimum=0)
-    x = np.asarray(x)
+    k_max = _count("k_max", k_max, minimum=0)
+    x = _finite("x", x)
     x = x[:, None] if x.ndim == 1 else x
-    if x.shape[0] != W.shape[1]:
-        raise ValueError(f"x must have {W.shape[1]} rows, got {x.shape}")
+    if x.ndim != 2 or x.shape[0] != W.shape[1]:
+        raise ValueError(f"x must have {W.shape[1]} rows (W is {W.shape[1]} x {W.shape[1]}) and shape (n,) or (n, B), "
+                         f"got {x.shape}")
     v = np.broadcast_to(x, (W.shape[0],) + x.shape).astype(np.result_type(W, x, float))
     logs = np.empty((k_max + 1, W.shape[0], x.shape[1]))
-    with np.errstate(divide="ignore"):  # a zero input has log-norm -inf: norm 0 throughout
-        logs[0] = np.log(np.linalg.norm(v, axis=1))
+    logs[0] = _normalised(v)[1]  # a zero input has log-norm -inf: norm 0 throughout
     for k, growth in _log_growth(W, v, k_max):
         logs[k] = logs[0] + growth
     with np.errstate(over="ignore"):
@@ -273,20 +306,30 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
 
 def hidden_state_norms(W, inputs) -> np.ndarray:
     r""":math:`\|h_t\|` for :math:`h_t = W h_{t-1} + x_t`, :math:`h_0 = 0`: ``inputs`` of shape
-    (T, n, B) (shared by all matrices) or (T, S, n, B) -> array (T, S, B) for t = 1..T."""
+    (T, n, B) (shared by all matrices) or (T, S, n, B) -> array (T, S, B) for t = 1..T. The state is
+    kept as :math:`e^{c} \hat h` with :math:`\|\hat h\| = 1` (and ``W``, the inputs divided by their
+    largest entries), so a norm beyond the float range is returned as ``inf``, never as NaN."""
     W = _as_stack(W)
-    X = np.asarray(inputs)
+    X = _finite("inputs", inputs)
     if X.ndim == 3:
         X = X[:, None]
-    if X.ndim != 4 or X.shape[2] != W.shape[1]:
-        raise ValueError(f"inputs must have shape (T, n, B) or (T, S, n, B) with n = {W.shape[1]}, got {X.shape}")
-    h = np.zeros(np.broadcast_shapes(X.shape[1:], (W.shape[0],) + X.shape[2:]), dtype=np.result_type(W, X))
-    out = np.empty((X.shape[0], h.shape[0], h.shape[2]))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(X.shape[0]):
-            h = W @ h + X[t]
-            out[t] = np.linalg.norm(h, axis=1)
-    return out
+    S = max(W.shape[0], X.shape[1]) if X.ndim == 4 else 0
+    if X.ndim != 4 or X.shape[2] != W.shape[1] or {X.shape[1], W.shape[0]} - {1, S} or X.shape[0] == 0:
+        raise ValueError(f"inputs must have shape (T, n, B) or (T, S, n, B) with n = {W.shape[1]} and S = "
+                         f"{W.shape[0]} (W is (S, n, n)), T >= 1, got {np.shape(inputs)}")
+    W, log_w = _shrunk(W, (1, 2))  # W = e^log_w W', entries of W' at most 1
+    X, log_x = _shrunk(X, None)  # h is linear in the inputs: scale them to at most 1
+    log_w, T, B = log_w[:, :, 0], X.shape[0], X.shape[3]
+    h = np.zeros((S, W.shape[1], B), dtype=np.result_type(W, X))
+    c = np.full((S, B), -np.inf)  # h_t = e^(c + log_x) h with ||h|| = 1 (h_0 = 0)
+    logs = np.empty((T, S, B))
+    for t in range(T):
+        top = np.maximum(c + log_w, 0.0)  # W h_{t-1} and x_t are below ~n e^top: scale both by e^-top
+        h = (W @ h) * np.exp(c + log_w - top)[:, None, :] + X[t] * np.exp(-top)[:, None, :]
+        h, log_norm = _normalised(h)
+        c = logs[t] = top + log_norm
+    with np.errstate(over="ignore"):
+        return np.exp(logs + log_x.item())
 
 
 def explosion_times(n: int, samples: int, complex_: bool = False, threshold: float = 10.0,
@@ -295,23 +338,23 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
     (times ``scale``) and ``inputs`` Gaussian vectors each -> array (samples, inputs); ``inf`` where the
     norm never got there within ``k_max`` steps (default ``12 sqrt(n)``). Matrices are drawn and
     iterated in chunks of at most 2^24 entries; iteration stops once every vector has exploded."""
-    n = _n(n)
-    samples = as_positive_int("samples", samples)
-    inputs = as_positive_int("inputs", inputs)
-    threshold = float(as_real_array("threshold", threshold, minimum=1.0, strict=True))
-    scale = float(as_real_array("scale", scale, strict=True))
-    k_max = int(12 * np.sqrt(n)) if k_max is None else as_positive_int("k_max", k_max)
+    n = _n(n, dense=True)
+    samples = _count("samples", samples)
+    inputs = _count("inputs", inputs)
+    threshold = _real("threshold", threshold, minimum=1.0, strict=True, maximum=None)
+    scale = _real("scale", scale, strict=True)
+    k_max = int(12 * np.sqrt(n)) if k_max is None else _count("k_max", k_max)
     rng = np.random.default_rng(seed)
     chunk = max(1, 2**24 // (n * n))
     out = np.full((samples, inputs), np.inf)
-    log_t = np.log(threshold)
+    log_t, log_scale = np.log(threshold), np.log(scale)
     for start in range(0, samples, chunk):
         m = min(chunk, samples - start)
-        W = scale * glorot(n, complex_, rng, m)
+        W = glorot(n, complex_, rng, m)  # ||(sW)^k v|| = s^k ||W^k v||: the scale is added in logs
         v = rng.standard_normal((m, n, inputs)).astype(W.dtype)
         first = out[start:start + m]
         for k, growth in _log_growth(W, v, k_max):
-            first[np.isinf(first) & (growth >= log_t)] = k
+            first[np.isinf(first) & (growth + k * log_scale >= log_t)] = k
             if np.all(np.isfinite(first)):
                 break
     return out
@@ -336,12 +379,13 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     if np.iscomplexobj(W):
         raise TypeError("delay_recall takes real matrices W")
     delays = np.atleast_1d(np.asarray(delays))
-    if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1:
-        raise ValueError(f"delays must be a 1-d array of integers >= 0, got {delays!r}")
-    train, test = as_positive_int("train", train), as_positive_int("test", test)
-    ridge = float(as_real_array("ridge", ridge))
-    noise = float(as_real_array("noise", noise))
-    blowup = float(as_real_array("blowup", blowup, minimum=1.0, strict=True))
+    if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1 or delays.size == 0:
+        raise ValueError(f"delays must be a 1-d array of integers >= 0 (not empty), got {delays!r}")
+    _count("delays", int(delays.max()), minimum=0)
+    train, test = _count("train", train), _count("test", test)
+    ridge = _real("ridge", ridge)
+    noise = _real("noise", noise)
+    blowup = _real("blowup", blowup, minimum=1.0, strict=True, maximum=None)
     S, n = W.shape[:2]
     rng = np.random.default_rng(seed)
     d_max = int(delays.max())

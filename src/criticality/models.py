@@ -32,8 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import criterion as crit
-from ._validate import as_positive_int, as_real_array
-from .vanilla import random_coupling
+from .vanilla import MAX_N, _count, _factors, _real, _reals, _renormalise, random_coupling
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
@@ -89,62 +88,94 @@ class Network:
         return (2 if self.arch == "lstm" else 1) * self.n
 
     def zero_state(self, batch: int = 1) -> np.ndarray:
-        return np.zeros((self.state_size, as_positive_int("batch", batch)), dtype=self.dtype)
+        return np.zeros((self.state_size, _count("batch", batch)), dtype=self.dtype)
 
     def random_state(self, batch: int = 1, scale: float = 1.0, seed=None) -> np.ndarray:
         """A random state, the same in every column (so columns differ only by their gains)."""
+        batch, scale = _count("batch", batch), _real("scale", scale)
         rng = np.random.default_rng(seed)
         col = scale * rng.standard_normal((self.state_size, 1))
         if self.arch == "lstm":  # keep h = o * tanh(c) in range
             col[self.n:] = np.tanh(col[self.n:])
-        return np.repeat(col, as_positive_int("batch", batch), axis=1).astype(self.dtype)
+        return np.repeat(col, batch, axis=1).astype(self.dtype)
+
+    def _check_state(self, state, batch: int | None = None, name: str = "state") -> np.ndarray:
+        """``state`` as an array of this network's dtype after checking it: real, finite, of shape
+        ``(state_size, batch)`` (any number of columns if ``batch`` is None)."""
+        try:
+            arr = np.asarray(state)
+        except ValueError as exc:
+            raise ValueError(f"{name} must be a rectangular array, got {state!r}") from exc
+        if arr.dtype.kind not in "iuf":
+            raise TypeError(f"{name} must be a real array, got dtype {arr.dtype}")
+        if arr.ndim != 2 or arr.shape[0] != self.state_size or arr.shape[1] < 1 or batch not in (None, arr.shape[1]):
+            want = (self.state_size, "batch" if batch is None else batch)
+            raise ValueError(f"{name} must have shape {want} for arch={self.arch!r}, n={self.n}, got {arr.shape}")
+        if not np.all(np.isfinite(arr)):
+            raise ValueError(f"{name} must be finite")
+        return arr if arr.dtype.kind == "f" else arr.astype(self.dtype)
 
     def gains(self, g, batch: int | None = None) -> dict:
-        """Per-matrix column gains: ``g`` is a scalar/array (global) or a dict ``{matrix: gains}``."""
+        """Per-matrix column gains: ``g`` is a scalar/array (global) or a dict ``{matrix: gains}``, each
+        gain in ``[0, MAX_SCALE]`` (1e6)."""
         names = MATRICES[self.arch]
         if isinstance(g, dict):
             unknown = set(g) - set(names)
             if unknown:
                 raise ValueError(f"gains for arch={self.arch!r} may only name {names}, got {sorted(unknown)}")
-            out = {k: np.atleast_1d(as_real_array(f"gains[{k!r}]", g.get(k, 0.0))) for k in names}
+            out = {k: np.atleast_1d(_reals(f"gains[{k!r}]", g.get(k, 0.0))) for k in names}
         else:
-            arr = np.atleast_1d(as_real_array("g", g))
+            arr = np.atleast_1d(_reals("g", g))
             out = {k: arr for k in names}
         shapes = {v.shape for v in out.values()}
         size = max(v.size for v in out.values())
-        if any(v.ndim != 1 or v.size not in (1, size) for v in out.values()) or len(shapes) > 2:
-            raise ValueError(f"gains must be scalars or 1-d arrays of one length, got shapes {sorted(shapes)}")
+        if any(v.ndim != 1 or v.size not in (1, size) for v in out.values()) or len(shapes) > 2 or size == 0:
+            raise ValueError(f"g must be a number or a non-empty 1-d array (or a dict of them, of one length), "
+                             f"got shapes {sorted(shapes)}")
         if batch is not None and size not in (1, batch):
             raise ValueError(f"gains have {size} columns but the state has {batch}")
         return Gains({k: v.astype(self.dtype) for k, v in out.items()})
 
     def _inputs(self, x, batch):
-        if x is None or not self.W:
+        if x is None:
             return {}
-        x = np.asarray(x, dtype=self.dtype)
+        if not self.W:
+            raise ValueError("x given, but the network has no input weights (make_network(..., n_inputs=0))")
+        d_in = next(iter(self.W.values())).shape[1]
+        x = _reals("x", x, minimum=None, maximum=None).astype(self.dtype)
         x = x[:, None] if x.ndim == 1 else x  # (d_in,) shared by all columns, or (d_in, B)
+        if x.ndim != 2 or x.shape[0] != d_in or x.shape[1] not in (1, batch):
+            raise ValueError(f"x must have shape ({d_in},) or ({d_in}, {batch}), got {x.shape}")
         return {k: Wk @ x for k, Wk in self.W.items()}
 
     # -- dynamics ----------------------------------------------------------------------------
     def step(self, state: np.ndarray, g, x=None) -> np.ndarray:
         """The map ``F``: one time step for every column."""
-        return self._step(state, None, g, x)[0]
+        return self._step(self._check_state(state), None, g, x)[0]
 
     def jvp(self, state: np.ndarray, tangent: np.ndarray, g, x=None):
         """``(F(state), J(state) @ tangent)``, both batched; one GEMM for states and tangents."""
-        return self._step(state, tangent, g, x)
+        state = self._check_state(state)
+        new, s, m = self._step(state, self._check_state(tangent, state.shape[1], "tangent"), g, x)
+        return new, s * np.exp(m)
 
     def jacobian(self, state: np.ndarray, g: float, x=None) -> np.ndarray:
         """Full Jacobian ``dF/dstate`` at one state (a column vector), built from exact JVPs."""
-        s = np.asarray(state, dtype=self.dtype).reshape(-1, 1)
+        s = self._check_state(np.reshape(state, (-1, 1)), 1)
         k = self.state_size
         eye = np.eye(k, dtype=self.dtype)
         gains = self.gains(g)
         if any(v.size != 1 for v in gains.values()):
             raise ValueError("jacobian takes one gain (or one value per matrix), not a batch")
-        return self._step(np.repeat(s, k, axis=1), eye, gains, x)[1]
+        _, J, m = self._step(np.repeat(s, k, axis=1), eye, gains, x)
+        return J * np.exp(m)
 
-    def _step(self, state, tangent, g, x):
+    def _step(self, state, tangent, g, x, log=False):
+        """``(F(state), s, m)`` with the tangent ``J(state) @ tangent = exp(m) * s`` (``m`` of shape (1, B);
+        ``s = m = None`` without a tangent). The derivative and gate factors are values, or logs when a
+        preactivation exceeds ``vanilla.SATURATION`` (or ``log``): see ``vanilla._Factors``. A column
+        saturated by a large gain, all of whose factors underflow to 0 in floating point, then keeps
+        its tiny but non-zero tangent."""
         B = state.shape[1]
         a = g if isinstance(g, Gains) else self.gains(g, B)
         a = {k: v[None, :] for k, v in a.items()}
@@ -158,50 +189,54 @@ class Network:
         prod = self._stack @ cols if self._stack is not None else None
         rows = {k: slice(j * n, (j + 1) * n) for j, k in enumerate(self._rows)}
 
-        def pre(k):  # recurrent preactivation (and its tangent) of matrix k
-            if k not in rows:
-                return 0.0, 0.0
-            p = prod[rows[k]]
-            return a[k] * p[:, :B], (a[k] * p[:, B:] if tangent is not None else 0.0)
+        def pre(k):  # preactivation of matrix k and the tangent a_k U_k u (None where there is none)
+            q = prod[rows[k]] if k in rows else None
+            p = (a[k] * q[:, :B] if k in rows else 0.0) + self._b.get(k, 0.0) + inp.get(k, 0.0)
+            return p, (a[k] * q[:, B:] if q is not None and tangent is not None else None)
 
-        def gate(k):
-            p, dp = pre(k)
-            v = _sigmoid(p + self._b[k] + inp.get(k, 0.0))
-            return v, (v * (1.0 - v) * dp if tangent is not None else None)
+        def times(d, w):  # d * w, where d = None means no term
+            return None if d is None else d * w
 
         if self.arch == "rnn":
             p, dp = pre("h")
-            out = np.tanh(p + inp.get("h", 0.0))
-            return out, ((1.0 - out**2) * dp if tangent is not None else None)
+            out = np.tanh(p)
+            if tangent is None:
+                return out, None, None
+            F = _factors(log, p)
+            return (out, *F.sum([(F.sech2(p), dp)]))
 
         if self.arch == "gru":
-            z, dz = gate("z")
-            r, dr = gate("r")
+            (pz, dz), (pr, dr) = pre("z"), pre("r")
+            z, r = _sigmoid(pz), _sigmoid(pr)
             rh = r * h
             if tangent is None:
                 cand = np.tanh(a["h"] * (self.U["h"] @ rh) + inp.get("h", 0.0))
-                return (1.0 - z) * h + z * cand, None
-            u = tangent
-            both = self.U["h"] @ np.concatenate([rh, dr * h + r * u], axis=1)
-            cand = np.tanh(a["h"] * both[:, :B] + inp.get("h", 0.0))
-            dcand = (1.0 - cand**2) * a["h"] * both[:, B:]
-            new = (1.0 - z) * h + z * cand
-            return new, (1.0 - z) * u + dz * (cand - h) + z * dcand
+                return (1.0 - z) * h + z * cand, None, None
+            F, u = _factors(log, pz, pr), tangent
+            (fz, f1z), (fr, f1r) = F.gate(pz), F.gate(pr)
+            v, mv = F.sum([(F.mul(fr, f1r), times(dr, h)), (fr, u)])  # d(r h) = exp(mv) v
+            both = self.U["h"] @ np.concatenate([rh, v], axis=1)
+            p = a["h"] * both[:, :B] + inp.get("h", 0.0)
+            if _factors(log, p) is not F:
+                return self._step(state, tangent, g, x, log=True)
+            cand = np.tanh(p)
+            return ((1.0 - z) * h + z * cand, *F.sum([(f1z, u), (F.mul(fz, f1z), times(dz, cand - h)),
+                                                      (F.mul(fz, F.sech2(p)) + mv, a["h"] * both[:, B:])]))
 
-        f, df = gate("f")
-        i, di = gate("i")
-        o, do = gate("o")
-        p, dp = pre("h")
-        cand = np.tanh(p + inp.get("h", 0.0))
+        (pf, df), (pi, di), (po, do), (p, dp) = pre("f"), pre("i"), pre("o"), pre("h")
+        f, i, o, cand = _sigmoid(pf), _sigmoid(pi), _sigmoid(po), np.tanh(p)
         c_new = f * c + i * cand
         t = np.tanh(c_new)
         new = np.concatenate([c_new, o * t])
         if tangent is None:
-            return new, None
-        uc = tangent[:n]
-        dcand = (1.0 - cand**2) * dp
-        dc = df * c + f * uc + di * cand + i * dcand
-        return new, np.concatenate([dc, do * t + o * (1.0 - t**2) * dc])
+            return new, None, None
+        F = _factors(log, pf, pi, po, p, c_new)
+        (ff, f1f), (fi, f1i), (fo, f1o) = F.gate(pf), F.gate(pi), F.gate(po)
+        dc, mc = F.sum([(F.mul(ff, f1f), times(df, c)), (ff, tangent[:n]), (F.mul(fi, f1i), times(di, cand)),
+                        (F.mul(fi, F.sech2(p)), dp)])
+        dh, mh = F.sum([(F.mul(fo, f1o), times(do, t)), (F.mul(fo, F.sech2(c_new)) + mc, dc)])
+        m = np.maximum(mc, mh)
+        return new, np.concatenate([dc * np.exp(mc - m), dh * np.exp(mh - m)]), m
 
 
 def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None,
@@ -214,18 +249,22 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
     Input weights, if ``n_inputs > 0``, are i.i.d. N(0, input_scale^2 / n_inputs) for every matrix.
     """
     arch = crit._arch(arch)
-    n = as_positive_int("n", n, minimum=1)
+    n = _count("n", n, maximum=MAX_N)
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    sigma_b = _real("sigma_b", sigma_b)
+    n_inputs = _count("n_inputs", n_inputs, minimum=0, maximum=MAX_N)
+    input_scale = _real("input_scale", input_scale)
     rng = np.random.default_rng(seed)
     U = {k: random_coupling(n, rng) for k in MATRICES[arch]}
     if biases is None:
         biases = crit.sample_biases(arch, n, sigma_b, bias, t_max, seed=rng)
     else:
-        crit.diagonals(arch, biases)  # validates names and shapes
+        crit.diagonals(arch, biases)  # validates names, finiteness and shapes
+        bad = {k: np.shape(v) for k, v in biases.items() if np.size(v) not in (1, n)}
+        if bad:
+            raise ValueError(f"biases must be scalars or arrays of n = {n} entries, got shapes {bad}")
         biases = {k: np.broadcast_to(np.asarray(v, float), (n,)).copy() for k, v in biases.items()}
-    n_inputs = as_positive_int("n_inputs", n_inputs, minimum=0)
-    input_scale = float(as_real_array("input_scale", input_scale))
     W = {k: input_scale * rng.standard_normal((n, n_inputs)) / np.sqrt(n_inputs)
          for k in MATRICES[arch]} if n_inputs else {}
     return Network(arch, n, {k: v.astype(dtype) for k, v in U.items()}, biases,
@@ -237,29 +276,31 @@ def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, see
     tangent propagation with renormalisation every step :cite:`benettin1980lyapunov`.
 
     The state (default: a random state of scale 0.5, the same in every column) and a random unit
-    tangent are iterated for ``transient`` steps and then ``steps`` steps, the tangent renormalised
-    every step; the exponent is the mean log growth per step over the last ``steps``. Batched: one
-    call propagates all gains together.
+    tangent (the same in every column) are iterated for ``transient`` steps and then ``steps`` steps,
+    the tangent renormalised every step; the exponent is the mean log growth per step over the last
+    ``steps``. Batched: one call propagates all gains together, and a column's result does not depend
+    on the other columns. The exponent is ``-inf`` where the map contracts the tangent to exactly 0
+    (e.g. the RNN at ``g = 0``). Gains up to ``MAX_SCALE`` (1e6) work: saturated gates and units,
+    whose derivatives underflow in floating point, are handled in logs (see ``Network._step``).
     """
-    steps = as_positive_int("steps", steps)
-    transient = as_positive_int("transient", transient, minimum=0)
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a Network (see make_network), got {type(net).__name__}")
+    steps = _count("steps", steps)
+    transient = _count("transient", transient, minimum=0)
     rng = np.random.default_rng(seed)
     gains = net.gains(g)
     batch = max(v.size for v in gains.values())
     if state is None:
         state = net.random_state(batch, scale=0.5, seed=rng)
-    state = np.array(state, dtype=net.dtype, copy=True)
-    if state.shape != (net.state_size, batch):
-        raise ValueError(f"state must have shape {(net.state_size, batch)}, got {state.shape}")
+    state = np.array(net._check_state(state, batch), dtype=net.dtype, copy=True)
     u = np.repeat(rng.standard_normal((net.state_size, 1)), batch, axis=1).astype(net.dtype)
-    u /= np.linalg.norm(u, axis=0)
+    _renormalise(u)
     total = np.zeros(batch)
     for t in range(transient + steps):
-        state, u = net.jvp(state, u, gains)
-        norm = np.linalg.norm(u, axis=0)
+        state, u, m = net._step(state, u, gains, None)
+        growth = m[0] + _renormalise(u)
         if t >= transient:
-            total += np.log(norm)
-        u /= norm
+            total += growth
     total /= steps
     return float(total[0]) if not isinstance(g, dict) and np.ndim(g) == 0 else total
 

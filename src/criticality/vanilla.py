@@ -12,6 +12,8 @@ same map with a fresh :math:`U^{(l)}, b^{(l)}` at every layer (annealed).
 
 from __future__ import annotations
 
+import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,9 +33,140 @@ __all__ = [
 ]
 
 
-def random_coupling(n: int, rng: np.random.Generator, dtype=np.float64) -> np.ndarray:
-    """An ``n x n`` matrix with i.i.d. N(0, 1/n) entries (multiply by ``g`` for the gain)."""
+# Limits of the arguments (shared with criticality.models and criticality.glorot). Within them nothing
+# overflows: at a gain of 1e6 every unit is saturated far beyond float precision already.
+MAX_N = 65_536  # units: one N x N float64 matrix is then 34 GB
+MAX_COUNT = 10**9  # steps, layers, iterations, samples: more would run for days
+MAX_SCALE = 1e6  # gains, bias and input scales, initial scales and squared distances
+
+
+def _count(name: str, value, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """An integer in ``[minimum, maximum]`` (sizes and iteration counts), with an error naming ``name``."""
+    value = as_positive_int(name, value, minimum=minimum)
+    if value > maximum:
+        raise ValueError(f"{name} must be an integer in [{minimum}, {maximum}], got {value!r}")
+    return value
+
+
+def _reals(name: str, value, *, minimum: float | None = 0.0, strict: bool = False,
+           maximum: float | None = MAX_SCALE) -> np.ndarray:
+    """:func:`as_real_array` with an upper limit (finite, ``minimum <= value <= maximum``)."""
+    arr = as_real_array(name, value, minimum=minimum, strict=strict)
+    if maximum is not None and np.any(arr > maximum):
+        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
+    return arr
+
+
+def _real(name: str, value, **limits) -> float:
+    """One finite real number in range (see :func:`_reals`)."""
+    arr = _reals(name, value, **limits)
+    if arr.ndim:
+        raise ValueError(f"{name} must be a single number, got an array of shape {arr.shape}")
+    return float(arr)
+
+
+def _vector(name: str, value, **limits) -> np.ndarray:
+    """A non-empty 1-d array (a scalar becomes length 1) of finite reals in range."""
+    arr = np.atleast_1d(_reals(name, value, **limits))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or a non-empty 1-d array, got shape {arr.shape}")
+    return arr
+
+
+SATURATION = 50.0  # |preactivation| up to which tangent factors are used as values (see _Factors)
+
+
+class _Factors:
+    """The derivative and gate factors of one tangent step, as values or (``log=True``) as logs.
+
+    Values are computed from ``exp(-|x|)``, exact in relative terms (``1 - tanh(x)^2`` and ``1 - sigma(x)``
+    round to 0 beyond |x| ~ 19 and 37). They serve while every |preactivation| is at most ``SATURATION``:
+    no product of factors in a term then comes near the float underflow. Large gains saturate every
+    unit, and all the factors of a column can underflow to 0 although its tangent is not 0; such
+    steps are done in logs, and :meth:`sum` factors the largest term out. Either way :meth:`sum`
+    returns ``(s, m)``, the sum being ``exp(m) * s`` (``m`` of shape (1, B), 0 for values, so ``factor + m``
+    rescales a factor in both representations).
+    """
+
+    def __init__(self, log: bool):
+        self.log = log
+
+    def sech2(self, x):
+        """tanh'(x) = 1 - tanh(x)^2."""
+        if self.log:
+            return 2.0 * (math.log(2.0) - np.logaddexp(x, -x))
+        e = np.exp(-2.0 * np.abs(x))
+        return 4.0 * e / (1.0 + e) ** 2
+
+    def gate(self, x):
+        """``(sigma(x), 1 - sigma(x))``."""
+        e = np.exp(-np.abs(x))
+        if self.log:
+            t = -np.log1p(e)
+            return np.minimum(x, 0) + t, np.minimum(-x, 0) + t
+        d = 1.0 / (1.0 + e)
+        return np.where(x >= 0, d, e * d), np.where(x >= 0, e * d, d)
+
+    def mul(self, *factors):
+        return sum(factors) if self.log else functools.reduce(np.multiply, factors)
+
+    def sum(self, terms):
+        """``sum_k f_k * v_k`` over the terms ``(f_k, v_k)`` (``v_k = None``: no term) as ``(s, m)``. In logs,
+        each term is computed as ``exp(l_k + log|v_k| - m)`` with ``m`` (1, B) the log of each column's
+        largest term: a term is lost only if ``e^-700`` times smaller than the largest, nothing overflows,
+        and a column whose ``v_k`` are all 0 gives ``s = 0``."""
+        terms = [(f, v) for f, v in terms if v is not None]
+        if not self.log:
+            s = sum(f * v for f, v in terms)
+            return s, np.zeros((1, s.shape[1]), s.dtype)
+        with np.errstate(divide="ignore"):  # log 0 = -inf: a zero entry contributes exactly 0
+            terms = [(f + np.log(np.abs(v)), v) for f, v in terms]
+        m = functools.reduce(np.maximum, [np.max(l, axis=0, keepdims=True) for l, _ in terms])
+        m = np.where(np.isfinite(m), m, 0.0)
+        return sum(np.copysign(np.exp(l - m), v) for l, v in terms), m
+
+
+_VALUES, _LOGS = _Factors(False), _Factors(True)
+
+
+def _factors(log: bool, *preactivations) -> _Factors:
+    """Logs if asked for or if any preactivation exceeds ``SATURATION`` in modulus, values otherwise."""
+    return _LOGS if log or max(np.max(np.abs(p)) for p in preactivations) > SATURATION else _VALUES
+
+
+def _renormalise(u) -> np.ndarray:
+    """Scale every column of ``u`` to unit norm in place; return the log of the norms. A column that
+    is exactly 0 (the map contracted it to 0) stays 0 with log-norm -inf, instead of 0/0 = NaN."""
+    norm = np.linalg.norm(u, axis=0)
+    u /= np.where(norm > 0, norm, 1.0)
+    with np.errstate(divide="ignore"):
+        return np.log(norm)
+
+
+def _unit_tangent(rng, n: int, columns: int) -> np.ndarray:
+    """One random unit vector, the same in every column (so a column's result does not depend on the others)."""
+    u = rng.standard_normal((n, 1))
+    return np.repeat(u / np.linalg.norm(u), columns, axis=1)
+
+
+def random_coupling(n: int, rng, dtype=np.float64) -> np.ndarray:
+    """An ``n x n`` matrix with i.i.d. N(0, 1/n) entries (multiply by ``g`` for the gain); ``rng`` is a
+    numpy Generator (or a seed for one)."""
+    n = _count("n", n, maximum=MAX_N)
+    if dtype not in (np.float64, np.float32):
+        raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
+    rng = np.random.default_rng(rng)
     return (rng.standard_normal((n, n)) / np.sqrt(n)).astype(dtype, copy=False)
+
+
+def _step(h, u, U, g, b):
+    """:func:`step_and_tangent` with the tangent as ``(s, m)``, ``J(h) u = exp(m) * s`` (see :class:`_Factors`:
+    saturation at a large gain cannot underflow the whole tangent to 0)."""
+    k = h.shape[1]
+    F = _factors(False, h)
+    s, m = F.sum([(F.sech2(h), u)])
+    both = U @ np.concatenate([np.tanh(h), s], axis=1)
+    return both[:, :k] * g + b, both[:, k:] * g, m
 
 
 def step_and_tangent(h: np.ndarray, u: np.ndarray, U: np.ndarray, g, b=0.0):
@@ -43,17 +176,22 @@ def step_and_tangent(h: np.ndarray, u: np.ndarray, U: np.ndarray, g, b=0.0):
     ``u`` are ``(N, k)`` matrices (one column per gain or grid point), ``g`` and ``b`` broadcast
     against them (``g`` of shape ``(k,)`` scales each column, ``b`` of shape ``(N, 1)`` or ``(N, k)``).
     """
-    t = np.tanh(h)
-    k = h.shape[1]
-    both = U @ np.concatenate([t, (1.0 - t * t) * u], axis=1)
-    return both[:, :k] * g + b, both[:, k:] * g
-
-
-def _gains(gains) -> np.ndarray:
-    g = np.atleast_1d(as_real_array("gains", gains))
-    if g.ndim != 1:
-        raise ValueError(f"gains must be a scalar or 1-d array, got shape {g.shape}")
-    return g
+    U = _reals("U", U, minimum=None, maximum=None)
+    if U.ndim != 2 or U.shape[0] != U.shape[1]:
+        raise ValueError(f"U must be a square matrix, got shape {U.shape}")
+    h, u = (_reals(name, v, minimum=None, maximum=None) for name, v in (("h", h), ("u", u)))
+    if h.ndim != 2 or h.shape[0] != U.shape[0] or u.shape != h.shape:
+        raise ValueError(f"h and u must be (N, k) matrices with N = {U.shape[0]} rows (U is N x N), "
+                         f"got shapes {h.shape} and {u.shape}")
+    g, b = _reals("g", g), _reals("b", b, minimum=None)
+    try:
+        fits = np.broadcast_shapes(g.shape, b.shape, h.shape) == h.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"g and b must broadcast against h of shape {h.shape}, got {g.shape} and {b.shape}")
+    new, s, m = _step(h, u, U, g, b)
+    return new, s * np.exp(m)
 
 
 @dataclass
@@ -74,27 +212,28 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     ``steps`` steps and estimates the growth rate of :math:`\|u_t\|^2` for the tangent dynamics
     :math:`u_{t+1} = g U (\mathrm{sech}^2(h_t)\circ u_t)` by Benettin renormalisation. The DMFT
     predicts the variance :math:`q^*` and the rate :math:`\ln\chi` (so :math:`\lambda_{\max}=\tfrac12\ln\chi`).
+    Every gain starts from the same state and the same unit tangent, so its result does not depend on
+    the other gains. At ``g = 0`` the tangent is mapped to 0 and the rate is ``-inf``.
     """
-    g = _gains(gains)
-    n = as_positive_int("n", n, minimum=2)
-    steps = as_positive_int("steps", steps)
-    transient = as_positive_int("transient", transient, minimum=0)
-    sigma_b = float(as_real_array("sigma_b", sigma_b))
+    g = _vector("gains", gains)
+    n = _count("n", n, minimum=2, maximum=MAX_N)
+    steps = _count("steps", steps)
+    transient = _count("transient", transient, minimum=0)
+    sigma_b = _real("sigma_b", sigma_b)
+    h0_scale = _real("h0_scale", h0_scale)
     rng = np.random.default_rng(seed)
     U = random_coupling(n, rng)
-    b = sigma_b * rng.standard_normal(n)
+    b = sigma_b * rng.standard_normal((n, 1))
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
-    u = rng.standard_normal((n, g.size))
-    u /= np.linalg.norm(u, axis=0)
+    u = _unit_tangent(rng, n, g.size)
     var_sum = np.zeros(g.size)
     log_sum = np.zeros(g.size)
     for t in range(transient + steps):
-        h, u = step_and_tangent(h, u, U, g, b[:, None])
-        norms = np.linalg.norm(u, axis=0)
-        u /= norms
+        h, u, m = _step(h, u, U, g, b)
+        growth = m[0] + _renormalise(u)
         if t >= transient:
             var_sum += np.mean(h**2, axis=0)
-            log_sum += 2.0 * np.log(norms)
+            log_sum += 2.0 * growth
     return RecurrentRun(g, var_sum / steps, log_sum / steps, h)
 
 
@@ -105,11 +244,11 @@ def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-
     by a random vector of squared norm per unit ``eps``. Returns an array ``(steps + 1, n_gains)``,
     without renormalisation, so the distance grows (or decays) until it saturates.
     """
-    g = _gains(gains)
-    n = as_positive_int("n", n, minimum=2)
-    steps = as_positive_int("steps", steps)
-    transient = as_positive_int("transient", transient, minimum=0)
-    eps = float(as_real_array("eps", eps, minimum=0.0, strict=True))
+    g = _vector("gains", gains)
+    n = _count("n", n, minimum=2, maximum=MAX_N)
+    steps = _count("steps", steps)
+    transient = _count("transient", transient, minimum=0)
+    eps = _real("eps", eps, strict=True)
     rng = np.random.default_rng(seed)
     U = random_coupling(n, rng)
     h1 = np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
@@ -128,8 +267,8 @@ def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-
 
 
 def _grid_columns(gains, sigma_bs):
-    g = _gains(gains)
-    sb = np.atleast_1d(as_real_array("sigma_bs", sigma_bs))
+    g = _vector("gains", gains)
+    sb = _vector("sigma_bs", sigma_bs)
     G, S = np.meshgrid(g, sb, indexing="ij")
     return G.ravel(), S.ravel(), (g.size, sb.size)
 
@@ -138,27 +277,26 @@ def mlp_growth_rate(gains, sigma_bs, n: int, depth: int, transient: int = 30, se
     r"""Growth rate of infinitesimal input differences through a deep random tanh MLP.
 
     Every (g, sigma_b) pair of the grid is a column; each layer draws a fresh ``U`` and bias vector
-    shared by all columns (scaled by the column's ``g`` and ``sigma_b``). Returns the mean of
-    :math:`\ln(\|u_{l+1}\|^2/\|u_l\|^2)` over ``depth`` layers after ``transient`` layers, shape
-    ``(len(gains), len(sigma_bs))``. The mean-field prediction is :math:`\ln\chi(g,\sigma_b)`.
+    shared by all columns (scaled by the column's ``g`` and ``sigma_b``), and every column starts from
+    the same input and unit tangent. Returns the mean of :math:`\ln(\|u_{l+1}\|^2/\|u_l\|^2)` over
+    ``depth`` layers after ``transient`` layers, shape ``(len(gains), len(sigma_bs))`` (``-inf`` at
+    ``g = 0``). The mean-field prediction is :math:`\ln\chi(g,\sigma_b)`.
     """
     G, S, shape = _grid_columns(gains, sigma_bs)
-    n = as_positive_int("n", n, minimum=2)
-    depth = as_positive_int("depth", depth)
-    transient = as_positive_int("transient", transient, minimum=0)
+    n = _count("n", n, minimum=2, maximum=MAX_N)
+    depth = _count("depth", depth)
+    transient = _count("transient", transient, minimum=0)
     rng = np.random.default_rng(seed)
     h = np.repeat(rng.standard_normal((n, 1)), G.size, axis=1)
-    u = rng.standard_normal((n, G.size))
-    u /= np.linalg.norm(u, axis=0)
+    u = _unit_tangent(rng, n, G.size)
     acc = np.zeros(G.size)
     for layer in range(transient + depth):
         U = random_coupling(n, rng)
         b = rng.standard_normal((n, 1))
-        h, u = step_and_tangent(h, u, U, G, b * S)
-        norms = np.linalg.norm(u, axis=0)
-        u /= norms
+        h, u, m = _step(h, u, U, G, b * S)
+        growth = m[0] + _renormalise(u)
         if layer >= transient:
-            acc += 2.0 * np.log(norms)
+            acc += 2.0 * growth
     return (acc / depth).reshape(shape)
 
 
@@ -170,9 +308,9 @@ def mlp_distance(gains, sigma_bs, n: int, depth: int, d0: float = 1e-2, seed=Non
     chaotic phase: :math:`d_l` grows to a finite value.
     """
     G, S, shape = _grid_columns(gains, sigma_bs)
-    n = as_positive_int("n", n, minimum=2)
-    depth = as_positive_int("depth", depth)
-    d0 = float(as_real_array("d0", d0, minimum=0.0, strict=True))
+    n = _count("n", n, minimum=2, maximum=MAX_N)
+    depth = _count("depth", depth)
+    d0 = _real("d0", d0, strict=True)
     rng = np.random.default_rng(seed)
     x1 = rng.standard_normal((n, 1))
     dx = rng.standard_normal((n, 1))
@@ -194,12 +332,18 @@ def fixed_point(g: float, sigma_b: float, n: int, seed=None, max_iter: int = 10_
 
     Iteration converges in the ordered phase, where the fixed point is stable. Returns
     ``(h_star, jacobian)`` with the Jacobian :math:`J = gU\,\mathrm{diag}(\tanh'(h^*))`, whose
-    eigenvalues equal those of :math:`\mathrm{diag}(\tanh'(h^*))\,gU` (thesis Eq. 7).
+    eigenvalues equal those of :math:`\mathrm{diag}(\tanh'(h^*))\,gU` (thesis Eq. 7). Stops when a step
+    moves no entry by more than ``tol (1 + max|h|)`` (``1e-15 <= tol < 1``: smaller cannot be reached in
+    float64), after at most ``max_iter`` steps.
     Raises ``RuntimeError`` if the iteration does not converge (for example above :math:`g_c`).
     """
-    g = float(as_real_array("g", g))
-    sigma_b = float(as_real_array("sigma_b", sigma_b))
-    n = as_positive_int("n", n, minimum=2)
+    g = _real("g", g)
+    sigma_b = _real("sigma_b", sigma_b)
+    n = _count("n", n, minimum=2, maximum=MAX_N)
+    max_iter = _count("max_iter", max_iter)
+    tol = _real("tol", tol, minimum=1e-15, maximum=None)
+    if tol >= 1:
+        raise ValueError(f"tol must be >= 1e-15 and < 1, got {tol!r}")
     rng = np.random.default_rng(seed)
     W = g * random_coupling(n, rng)
     b = sigma_b * rng.standard_normal(n)
