@@ -183,12 +183,12 @@ def test_explorer_updates_when_a_control_changes():
     from criticality.explorer import criterion_explorer
 
     box = criterion_explorer(arch="gru", sigma_b=0.0, g=1.0, n=100)
-    assert "g_c (this sample): 2.0000" in box.readout.value
+    assert "critical gain, this sample: 2.0000" in box.readout.value
     box.controls["arch"].value = "rnn"
-    assert "g_c (this sample): 1.0000" in box.readout.value
+    assert "critical gain, this sample: 1.0000" in box.readout.value
     box.controls["arch"].value = "lstm"
     box.controls["sigma_b"].value = 1.0
-    assert "g_c (N = infinity): 0.9971" in box.readout.value
+    assert "critical gain, N → ∞: 0.9971" in box.readout.value
 
 
 # --- argument checks, bounded loops, robustness ------------------------------------------------

@@ -455,10 +455,10 @@ def test_explosion_times_contracting_and_expanding():
 @pytest.mark.parametrize("kwargs, error, match", [
     (dict(threshold=1.0), ValueError, "threshold must be > 1"),
     (dict(threshold=0.5), ValueError, "threshold must be > 1"),
-    (dict(samples=0), ValueError, "samples must be an integer >= 1"),
-    (dict(inputs=0), ValueError, "inputs must be an integer >= 1"),
-    (dict(k_max=0), ValueError, "k_max must be an integer >= 1"),
-    (dict(n=0), ValueError, "n must be an integer >= 1"),
+    (dict(samples=0), ValueError, "samples must be an integer in \\[1,"),
+    (dict(inputs=0), ValueError, "inputs must be an integer in \\[1,"),
+    (dict(k_max=0), ValueError, "k_max must be an integer in \\[1,"),
+    (dict(n=0), ValueError, "n must be an integer in \\[1,"),
 ])
 def test_explosion_times_validation(kwargs, error, match):
     args = dict(n=10, samples=2) | kwargs
@@ -509,7 +509,7 @@ def test_delay_recall_validation():
     for bad in ([-1], [1.5], [[1, 2]]):
         with pytest.raises(ValueError, match="delays must be a 1-d array of integers >= 0"):
             gl.delay_recall(zero, bad)
-    with pytest.raises(ValueError, match="train must be an integer >= 1"):
+    with pytest.raises(ValueError, match="train must be an integer in \\[1,"):
         gl.delay_recall(zero, [1], train=0)
     with pytest.raises(ValueError, match="blowup must be > 1"):
         gl.delay_recall(zero, [1], blowup=1.0)
@@ -518,9 +518,9 @@ def test_delay_recall_validation():
 # --- 12. error messages name the parameter ------------------------------------------------------------
 
 @pytest.mark.parametrize("call, error, match", [
-    (lambda: gl.glorot(0), ValueError, "n must be an integer >= 1"),
+    (lambda: gl.glorot(0), ValueError, "n must be an integer in \\[1,"),
     (lambda: gl.glorot(n=1.5), TypeError, "n must be an integer"),
-    (lambda: gl.glorot(5, samples=0), ValueError, "samples must be an integer >= 1"),
+    (lambda: gl.glorot(5, samples=0), ValueError, "samples must be an integer in \\[1,"),
     (lambda: gl.glorot(5, complex_="yes"), TypeError, "complex_ must be True or False"),
     (lambda: gl.gumbel_cdf(0.0, complex_=1), TypeError, "complex_ must be True or False"),
     (lambda: gl.gumbel_quantile(p=1.0), ValueError, r"p must be in \(0, 1\)"),
@@ -530,7 +530,7 @@ def test_delay_recall_validation():
     (lambda: gl.radius_quantile(1.0, 30, method="empirical"), ValueError, r"p must be in \(0, 1\)"),
     (lambda: gl.rescaled_glorot(1, method="empirical"), ValueError, "n must be an integer >= 2"),
     (lambda: gl.spectral_radius_cdf(np.nan, 500), ValueError, "r must be finite"),
-    (lambda: gl.spectral_radii(10, 0), ValueError, "samples must be an integer >= 1"),
+    (lambda: gl.spectral_radii(10, 0), ValueError, "samples must be an integer in \\[1,"),
     (lambda: gl.spectral_radii(10, 2, scale=0.0), ValueError, "scale must be > 0"),
     (lambda: gl.state_norm_lower_bound(0, 1), ValueError, "n must be an integer"),
     (lambda: gl.state_norm_lower_bound(5, -1), ValueError, "k must be an integer"),
@@ -538,7 +538,7 @@ def test_delay_recall_validation():
     (lambda: gl.hidden_state_lower_bound(5, -1), ValueError, "t must be an integer"),
     (lambda: gl.power_norms(np.ones((2, 3)), np.ones(3), 2), ValueError, "W must be a square matrix"),
     (lambda: gl.power_norms(np.eye(3), np.ones(4), 2), ValueError, "x must have 3 rows"),
-    (lambda: gl.power_norms(np.eye(3), np.ones(3), -1), ValueError, "k_max must be an integer >= 0"),
+    (lambda: gl.power_norms(np.eye(3), np.ones(3), -1), ValueError, "k_max must be an integer in \\[0,"),
     (lambda: gl.hidden_state_norms(np.eye(3), np.ones((5, 4, 1))), ValueError, "inputs must have shape"),
 ])
 def test_errors_name_the_parameter(call, error, match):

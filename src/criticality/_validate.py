@@ -6,8 +6,13 @@ import numbers
 
 import numpy as np
 
+# Limits of the public API's arguments, in one place. Within them nothing overflows: at a gain of 1e6
+# every unit is saturated far beyond float precision already.
 MAX_DENSE_N = 10_000  # largest N of a dense N x N matrix we build and diagonalise (800 MB)
-MAX_MATRIX_GAIN = 1e6  # largest gain, bias width and |diagonal entry| of such a matrix
+MAX_N = 65_536  # largest N of a network we simulate (one N x N float64 matrix is then 34 GB)
+MAX_COUNT = 10**9  # steps, layers, iterations, samples: more would run for days
+MAX_SCALE = 1e6  # gains, bias and input scales, initial scales and squared distances
+MAX_MATRIX_GAIN = MAX_SCALE  # largest gain, bias width and |diagonal entry| of a dense matrix
 
 
 def _range_text(minimum, strict, maximum, strict_max) -> str:

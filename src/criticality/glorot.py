@@ -218,8 +218,10 @@ def state_norm_lower_bound(n, k, log: bool = False):
 
 
 def hidden_state_lower_bound(n: int, t, log: bool = False):
-    r"""Eq. (14) with Theorem 6.1: :math:`E\|h_t\|^2 \ge \sum_{k=0}^{t} \text{bound}(n, k)` for i.i.d.
-    standard Gaussian inputs and :math:`h_0 = 0` (log-sum-exp; ``t`` may be an array)."""
+    r"""Eq. (14) of Bar et al. with Theorem 6.1: :math:`\sum_{k=0}^{t} \text{bound}(n, k)`, a lower bound on
+    the squared norm of a state that has received the ``t + 1`` i.i.d. standard Gaussian inputs
+    :math:`x_0, \dots, x_t` (the paper's indexing), i.e. on :math:`E\|h_{t+1}\|^2` in the indexing of
+    :func:`hidden_state_norms` (:math:`h_0 = 0`, first input at step 1). Log-sum-exp; ``t`` may be an array."""
     n = _n(n)
     t = np.asarray(t)
     if t.dtype.kind not in "iu" or np.any(t < 0):
@@ -382,7 +384,7 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1 or delays.size == 0:
         raise ValueError(f"delays must be a 1-d array of integers >= 0 (not empty), got {delays!r}")
     _count("delays", int(delays.max()), minimum=0)
-    train, test = _count("train", train), _count("test", test)
+    train, test = _count("train", train), _count("test", test, minimum=2)  # a correlation needs two points
     ridge = _real("ridge", ridge)
     noise = _real("noise", noise)
     blowup = _real("blowup", blowup, minimum=1.0, strict=True, maximum=None)

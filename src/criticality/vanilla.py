@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import as_positive_int, as_real_array
+from ._validate import MAX_COUNT, MAX_N, MAX_SCALE, as_positive_int, as_real_array, as_real_scalar
 
 __all__ = [
     "step_and_tangent",
@@ -33,36 +33,21 @@ __all__ = [
 ]
 
 
-# Limits of the arguments (shared with criticality.models and criticality.glorot). Within them nothing
-# overflows: at a gain of 1e6 every unit is saturated far beyond float precision already.
-MAX_N = 65_536  # units: one N x N float64 matrix is then 34 GB
-MAX_COUNT = 10**9  # steps, layers, iterations, samples: more would run for days
-MAX_SCALE = 1e6  # gains, bias and input scales, initial scales and squared distances
-
-
+# Limits of the arguments live in criticality._validate (one home for every limit); these are the
+# checks this module, criticality.models and criticality.glorot apply with them.
 def _count(name: str, value, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
     """An integer in ``[minimum, maximum]`` (sizes and iteration counts), with an error naming ``name``."""
-    value = as_positive_int(name, value, minimum=minimum)
-    if value > maximum:
-        raise ValueError(f"{name} must be an integer in [{minimum}, {maximum}], got {value!r}")
-    return value
+    return as_positive_int(name, value, minimum=minimum, maximum=maximum)
 
 
-def _reals(name: str, value, *, minimum: float | None = 0.0, strict: bool = False,
-           maximum: float | None = MAX_SCALE) -> np.ndarray:
-    """:func:`as_real_array` with an upper limit (finite, ``minimum <= value <= maximum``)."""
-    arr = as_real_array(name, value, minimum=minimum, strict=strict)
-    if maximum is not None and np.any(arr > maximum):
-        raise ValueError(f"{name} must be <= {maximum:g}, got {value!r}")
-    return arr
+def _reals(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> np.ndarray:
+    """:func:`as_real_array` with the upper limit ``MAX_SCALE`` by default."""
+    return as_real_array(name, value, maximum=maximum, **limits)
 
 
-def _real(name: str, value, **limits) -> float:
+def _real(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> float:
     """One finite real number in range (see :func:`_reals`)."""
-    arr = _reals(name, value, **limits)
-    if arr.ndim:
-        raise ValueError(f"{name} must be a single number, got an array of shape {arr.shape}")
-    return float(arr)
+    return as_real_scalar(name, value, maximum=maximum, **limits)
 
 
 def _vector(name: str, value, **limits) -> np.ndarray:
