@@ -79,11 +79,15 @@ def as_positive_int(name: str, value, *, minimum: int = 1, maximum: int | None =
     return int(value)
 
 
-def as_finite_array(name: str, value, *, maximum: float) -> np.ndarray:
-    """A real or complex array with entries of modulus at most ``maximum`` (eigenvalues, matrices)."""
+def as_finite_array(name: str, value, *, maximum: float | None = None) -> np.ndarray:
+    """A real or complex array with finite entries, of modulus at most ``maximum`` if given (eigenvalues, matrices)."""
     arr = _asarray(name, value)
     if arr.dtype.kind not in "iufc":
         raise TypeError(f"{name} must be an array of real or complex numbers, got dtype {arr.dtype}")
+    if maximum is None:
+        if not np.isfinite(arr).all():
+            raise ValueError(f"{name} must be finite")
+        return arr
     if not (np.isfinite(arr).all() and np.all(np.maximum(np.abs(arr.real), np.abs(arr.imag)) <= maximum)):
         raise ValueError(f"{name} must have finite entries with real and imaginary parts in "
                          f"[-{maximum:g}, {maximum:g}]")

@@ -25,7 +25,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import gammaln
 
-from ._validate import as_positive_int, as_real_array
+from ._validate import as_finite_array, as_positive_int, as_real_array
 from .vanilla import MAX_N, _count, _real
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
@@ -45,19 +45,6 @@ def _delta(complex_) -> int:
 def _n(n, minimum=1, dense=False):
     """Matrix size ``n``; at most ``MAX_N`` where an n x n matrix is built (``dense``)."""
     return _count("n", n, minimum=minimum, maximum=MAX_N) if dense else as_positive_int("n", n, minimum=minimum)
-
-
-def _finite(name: str, value) -> np.ndarray:
-    """A real or complex array with finite entries, with errors naming ``name``."""
-    try:
-        arr = np.asarray(value)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a rectangular array of numbers, got {value!r}") from exc
-    if arr.dtype.kind not in "iufc":
-        raise TypeError(f"{name} must be an array of real or complex numbers, got dtype {arr.dtype}")
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
-    return arr
 
 
 def _shrunk(A, axis):
@@ -250,7 +237,7 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
 
 
 def _as_stack(W):
-    W = _finite("W", W)
+    W = as_finite_array("W", W)
     if W.ndim == 2:
         W = W[None]
     if W.ndim != 3 or W.shape[1] != W.shape[2] or W.shape[1] == 0:
@@ -292,7 +279,7 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
     logs with renormalisation, so they overflow only to ``inf`` beyond the float range."""
     W = _as_stack(W)
     k_max = _count("k_max", k_max, minimum=0)
-    x = _finite("x", x)
+    x = as_finite_array("x", x)
     x = x[:, None] if x.ndim == 1 else x
     if x.ndim != 2 or x.shape[0] != W.shape[1]:
         raise ValueError(f"x must have {W.shape[1]} rows (W is {W.shape[1]} x {W.shape[1]}) and shape (n,) or (n, B), "
@@ -312,7 +299,7 @@ def hidden_state_norms(W, inputs) -> np.ndarray:
     kept as :math:`e^{c} \hat h` with :math:`\|\hat h\| = 1` (and ``W``, the inputs divided by their
     largest entries), so a norm beyond the float range is returned as ``inf``, never as NaN."""
     W = _as_stack(W)
-    X = _finite("inputs", inputs)
+    X = as_finite_array("inputs", inputs)
     if X.ndim == 3:
         X = X[:, None]
     S = max(W.shape[0], X.shape[1]) if X.ndim == 4 else 0
