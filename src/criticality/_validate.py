@@ -103,13 +103,36 @@ def broadcast(**arrays) -> list[np.ndarray]:
         raise ValueError(f"{', '.join(arrays)} must have broadcastable shapes, got {shapes}") from None
 
 
-def rng(seed, name: str = "seed") -> np.random.Generator:
+def as_rng(seed, name: str = "seed") -> np.random.Generator:
     """``np.random.default_rng(seed)`` with an error that names the argument."""
     try:
         return np.random.default_rng(seed)
     except (TypeError, ValueError) as exc:
         raise type(exc)(f"{name} must be None, a non-negative integer or a numpy Generator, "
                         f"got {seed!r}") from exc
+
+
+def as_count(name: str, value, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
+    """A size or iteration count: an integer in ``[minimum, maximum]``."""
+    return as_positive_int(name, value, minimum=minimum, maximum=maximum)
+
+
+def as_scales(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> np.ndarray:
+    """:func:`as_real_array` with the upper limit ``MAX_SCALE`` by default (gains, widths, scales)."""
+    return as_real_array(name, value, maximum=maximum, **limits)
+
+
+def as_scale(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> float:
+    """One number in range (see :func:`as_scales`)."""
+    return as_real_scalar(name, value, maximum=maximum, **limits)
+
+
+def as_vector(name: str, value, **limits) -> np.ndarray:
+    """A non-empty 1-d array (a scalar becomes length 1) of finite reals in range (see :func:`as_scales`)."""
+    arr = np.atleast_1d(as_scales(name, value, **limits))
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a number or a non-empty 1-d array, got shape {arr.shape}")
+    return arr
 
 
 def scalar_or_array(arr: np.ndarray):

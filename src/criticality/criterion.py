@@ -49,7 +49,7 @@ import numbers
 import numpy as np
 from scipy.special import expit, log_expit
 
-from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_array, as_real_scalar, rng,
+from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_array, as_real_scalar, as_rng,
                         scalar_or_array)
 from .quadrature import gaussian_expectation
 from .vanilla import random_coupling
@@ -168,7 +168,7 @@ def chrono_biases(arch: str, n: int, t_max: float, seed=None) -> dict:
     if arch == "rnn":
         raise ValueError("chrono initialisation needs a gated architecture: arch must be 'gru' or 'lstm'")
     n = _units(n)
-    return chrono_biases_from_tau(arch, rng(seed).uniform(2.0, _t_max(t_max), size=n))
+    return chrono_biases_from_tau(arch, as_rng(seed).uniform(2.0, _t_max(t_max), size=n))
 
 
 def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None) -> dict:
@@ -183,7 +183,7 @@ def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian
             raise ValueError("a vanilla RNN's only bias is its candidate bias, which must be 0 for the "
                              "criterion: sigma_b must be 0 (see dmft.critical_gain_mlp for biased tanh networks)")
         return {}
-    gen = rng(seed)
+    gen = as_rng(seed)
     return {k: sigma_b * gen.standard_normal(n) for k in GATES[arch]}
 
 
@@ -302,7 +302,7 @@ def jacobian_at_zero(M, L, R, g: float, seed=None, U=None) -> np.ndarray:
     M, L, R = _triplet(M, L, R, dense=True)
     g = _gain("g", g)
     if U is None:
-        U = random_coupling(M.size, rng(seed))
+        U = random_coupling(M.size, as_rng(seed))
     else:
         U = as_real_array("U", U, minimum=None)
         if U.shape != (M.size, M.size):
@@ -418,7 +418,7 @@ def jacobian_spectral_radius(M, L, R, gains, seed=None) -> np.ndarray:
     gains = np.atleast_1d(_gain("gains", gains, scalar=False))
     if gains.ndim != 1:
         raise ValueError(f"gains must be a number or a 1-d array, got shape {gains.shape}")
-    U = random_coupling(M.size, rng(seed))
+    U = random_coupling(M.size, as_rng(seed))
     return np.array([_radius(M, L, R, g, U) for g in gains])
 
 
@@ -456,7 +456,7 @@ def measured_critical_gain(M, L, R, seed=None, rtol: float = 1e-3) -> float:
     """
     M, L, R = _triplet(M, L, R, dense=True)
     rtol = as_real_scalar("rtol", rtol, minimum=RTOL_RANGE[0], maximum=RTOL_RANGE[1], strict_max=True)
-    U = random_coupling(M.size, rng(seed))
+    U = random_coupling(M.size, as_rng(seed))
     radius = lambda g: _radius(M, L, R, g, U)  # noqa: E731
     if radius(0.0) >= 1.0:
         return 0.0

@@ -25,8 +25,7 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import gammaln
 
-from ._validate import as_finite_array, as_positive_int, as_real_array
-from .vanilla import MAX_N, _count, _real
+from ._validate import MAX_N, as_count, as_finite_array, as_positive_int, as_real_array, as_rng, as_scale
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
@@ -44,7 +43,7 @@ def _delta(complex_) -> int:
 
 def _n(n, minimum=1, dense=False):
     """Matrix size ``n``; at most ``MAX_N`` where an n x n matrix is built (``dense``)."""
-    return _count("n", n, minimum=minimum, maximum=MAX_N) if dense else as_positive_int("n", n, minimum=minimum)
+    return as_count("n", n, minimum=minimum, maximum=MAX_N) if dense else as_positive_int("n", n, minimum=minimum)
 
 
 def _shrunk(A, axis):
@@ -60,8 +59,8 @@ def glorot(n: int, complex_: bool = False, seed=None, samples: int | None = None
     independent matrices along a first axis."""
     n = _n(n, dense=True)
     delta = _delta(complex_)
-    rng = np.random.default_rng(seed)
-    shape = (n, n) if samples is None else (_count("samples", samples), n, n)
+    rng = as_rng(seed)
+    shape = (n, n) if samples is None else (as_count("samples", samples), n, n)
     if delta:
         return rng.standard_normal(shape) / np.sqrt(n)
     return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2 * n)
@@ -139,7 +138,7 @@ def expected_spectral_radius(n, complex_: bool = False):
 def rescaling_factor(n: int, p=None, complex_: bool = False) -> float:
     r"""Eq. (10)'s :math:`c = 1 + \sqrt{\rho_n/4n} + a_p/\sqrt{4\rho_n n}`: rescaled Glorot is Glorot / c."""
     centre, width = _edge(_n(n))
-    a = default_quantile(complex_) if p is None else gumbel_quantile(_real("p", p, maximum=None), complex_)
+    a = default_quantile(complex_) if p is None else gumbel_quantile(as_scale("p", p, maximum=None), complex_)
     return float(centre + a * width)
 
 
@@ -156,10 +155,10 @@ def radius_quantile(p, n: int, complex_: bool = False, method: str = "gumbel", s
     if method == "gumbel":
         return rescaling_factor(n, p, complex_)
     _delta(complex_)  # validates complex_
-    q = default_quantile_probability(complex_) if p is None else _real("p", p, strict=True, maximum=None)
+    q = default_quantile_probability(complex_) if p is None else as_scale("p", p, strict=True, maximum=None)
     if not 0 < q < 1:
         raise ValueError(f"p must be in (0, 1), got {p!r}")
-    return float(np.quantile(_empirical_radii(n, bool(complex_), _count("samples", samples)), q))
+    return float(np.quantile(_empirical_radii(n, bool(complex_), as_count("samples", samples)), q))
 
 
 def default_quantile_probability(complex_: bool = False) -> float:
@@ -225,10 +224,10 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
                    chunk: int = 16) -> np.ndarray:
     """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), in chunks."""
     n = _n(n, dense=True)
-    samples = _count("samples", samples)
-    scale = _real("scale", scale, strict=True)
-    chunk = _count("chunk", chunk)
-    rng = np.random.default_rng(seed)
+    samples = as_count("samples", samples)
+    scale = as_scale("scale", scale, strict=True)
+    chunk = as_count("chunk", chunk)
+    rng = as_rng(seed)
     out = []
     for start in range(0, samples, chunk):
         W = glorot(n, complex_, rng, min(chunk, samples - start))
@@ -278,7 +277,7 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
     (n, B) (the same inputs for every matrix) -> array (k_max + 1, S, B). Norms are accumulated in
     logs with renormalisation, so they overflow only to ``inf`` beyond the float range."""
     W = _as_stack(W)
-    k_max = _count("k_max", k_max, minimum=0)
+    k_max = as_count("k_max", k_max, minimum=0)
     x = as_finite_array("x", x)
     x = x[:, None] if x.ndim == 1 else x
     if x.ndim != 2 or x.shape[0] != W.shape[1]:
@@ -328,12 +327,12 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
     norm never got there within ``k_max`` steps (default ``12 sqrt(n)``). Matrices are drawn and
     iterated in chunks of at most 2^24 entries; iteration stops once every vector has exploded."""
     n = _n(n, dense=True)
-    samples = _count("samples", samples)
-    inputs = _count("inputs", inputs)
-    threshold = _real("threshold", threshold, minimum=1.0, strict=True, maximum=None)
-    scale = _real("scale", scale, strict=True)
-    k_max = int(12 * np.sqrt(n)) if k_max is None else _count("k_max", k_max)
-    rng = np.random.default_rng(seed)
+    samples = as_count("samples", samples)
+    inputs = as_count("inputs", inputs)
+    threshold = as_scale("threshold", threshold, minimum=1.0, strict=True, maximum=None)
+    scale = as_scale("scale", scale, strict=True)
+    k_max = int(12 * np.sqrt(n)) if k_max is None else as_count("k_max", k_max)
+    rng = as_rng(seed)
     chunk = max(1, 2**24 // (n * n))
     out = np.full((samples, inputs), np.inf)
     log_t, log_scale = np.log(threshold), np.log(scale)
@@ -370,13 +369,13 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     delays = np.atleast_1d(np.asarray(delays))
     if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1 or delays.size == 0:
         raise ValueError(f"delays must be a 1-d array of integers >= 0 (not empty), got {delays!r}")
-    _count("delays", int(delays.max()), minimum=0)
-    train, test = _count("train", train), _count("test", test, minimum=2)  # a correlation needs two points
-    ridge = _real("ridge", ridge)
-    noise = _real("noise", noise)
-    blowup = _real("blowup", blowup, minimum=1.0, strict=True, maximum=None)
+    as_count("delays", int(delays.max()), minimum=0)
+    train, test = as_count("train", train), as_count("test", test, minimum=2)  # a correlation needs two points
+    ridge = as_scale("ridge", ridge)
+    noise = as_scale("noise", noise)
+    blowup = as_scale("blowup", blowup, minimum=1.0, strict=True, maximum=None)
     S, n = W.shape[:2]
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     d_max = int(delays.max())
     T = d_max + train + test
     u = rng.standard_normal(T)

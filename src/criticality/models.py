@@ -32,7 +32,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import criterion as crit
-from .vanilla import MAX_N, _count, _factors, _real, _reals, _renormalise, random_coupling
+from ._validate import MAX_N, as_count, as_rng, as_scale, as_scales
+from .vanilla import _factors, _renormalise, random_coupling
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
@@ -88,12 +89,12 @@ class Network:
         return (2 if self.arch == "lstm" else 1) * self.n
 
     def zero_state(self, batch: int = 1) -> np.ndarray:
-        return np.zeros((self.state_size, _count("batch", batch)), dtype=self.dtype)
+        return np.zeros((self.state_size, as_count("batch", batch)), dtype=self.dtype)
 
     def random_state(self, batch: int = 1, scale: float = 1.0, seed=None) -> np.ndarray:
         """A random state, the same in every column (so columns differ only by their gains)."""
-        batch, scale = _count("batch", batch), _real("scale", scale)
-        rng = np.random.default_rng(seed)
+        batch, scale = as_count("batch", batch), as_scale("scale", scale)
+        rng = as_rng(seed)
         col = scale * rng.standard_normal((self.state_size, 1))
         if self.arch == "lstm":  # keep h = o * tanh(c) in range
             col[self.n:] = np.tanh(col[self.n:])
@@ -123,9 +124,9 @@ class Network:
             unknown = set(g) - set(names)
             if unknown:
                 raise ValueError(f"gains for arch={self.arch!r} may only name {names}, got {sorted(unknown)}")
-            out = {k: np.atleast_1d(_reals(f"gains[{k!r}]", g.get(k, 0.0))) for k in names}
+            out = {k: np.atleast_1d(as_scales(f"gains[{k!r}]", g.get(k, 0.0))) for k in names}
         else:
-            arr = np.atleast_1d(_reals("g", g))
+            arr = np.atleast_1d(as_scales("g", g))
             out = {k: arr for k in names}
         shapes = {v.shape for v in out.values()}
         size = max(v.size for v in out.values())
@@ -142,7 +143,7 @@ class Network:
         if not self.W:
             raise ValueError("x given, but the network has no input weights (make_network(..., n_inputs=0))")
         d_in = next(iter(self.W.values())).shape[1]
-        x = _reals("x", x, minimum=None, maximum=None).astype(self.dtype)
+        x = as_scales("x", x, minimum=None, maximum=None).astype(self.dtype)
         x = x[:, None] if x.ndim == 1 else x  # (d_in,) shared by all columns, or (d_in, B)
         if x.ndim != 2 or x.shape[0] != d_in or x.shape[1] not in (1, batch):
             raise ValueError(f"x must have shape ({d_in},) or ({d_in}, {batch}), got {x.shape}")
@@ -249,13 +250,13 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
     Input weights, if ``n_inputs > 0``, are i.i.d. N(0, input_scale^2 / n_inputs) for every matrix.
     """
     arch = crit._arch(arch)
-    n = _count("n", n, maximum=MAX_N)
+    n = as_count("n", n, maximum=MAX_N)
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
-    sigma_b = _real("sigma_b", sigma_b)
-    n_inputs = _count("n_inputs", n_inputs, minimum=0, maximum=MAX_N)
-    input_scale = _real("input_scale", input_scale)
-    rng = np.random.default_rng(seed)
+    sigma_b = as_scale("sigma_b", sigma_b)
+    n_inputs = as_count("n_inputs", n_inputs, minimum=0, maximum=MAX_N)
+    input_scale = as_scale("input_scale", input_scale)
+    rng = as_rng(seed)
     U = {k: random_coupling(n, rng) for k in MATRICES[arch]}
     if biases is None:
         biases = crit.sample_biases(arch, n, sigma_b, bias, t_max, seed=rng)
@@ -285,9 +286,9 @@ def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, see
     """
     if not isinstance(net, Network):
         raise TypeError(f"net must be a Network (see make_network), got {type(net).__name__}")
-    steps = _count("steps", steps)
-    transient = _count("transient", transient, minimum=0)
-    rng = np.random.default_rng(seed)
+    steps = as_count("steps", steps)
+    transient = as_count("transient", transient, minimum=0)
+    rng = as_rng(seed)
     gains = net.gains(g)
     batch = max(v.size for v in gains.values())
     if state is None:
@@ -312,7 +313,7 @@ def sample_lyapunov(arch: str, n: int, g, *, steps: int, transient: int = 0, sig
     A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be the task's
     ``numpy.random.SeedSequence``).
     """
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, gates_recurrent=gates_recurrent,
                        seed=rng)
     return lyapunov(net, g, steps, transient=transient, seed=rng)

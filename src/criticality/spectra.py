@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import MAX_DENSE_N, MAX_MATRIX_GAIN, as_finite_array, as_positive_int, as_real_scalar, rng
+from ._validate import MAX_DENSE_N, MAX_MATRIX_GAIN, as_finite_array, as_positive_int, as_real_scalar, as_rng
 from .vanilla import random_coupling
 
 __all__ = ["gain_matrix_eigenvalues", "spectral_radius", "fraction_inside"]
@@ -24,7 +24,7 @@ def gain_matrix_eigenvalues(n: int, g: float = 1.0, seed=None) -> np.ndarray:
     """
     n = as_positive_int("n", n, maximum=MAX_DENSE_N)
     g = as_real_scalar("g", g, maximum=MAX_MATRIX_GAIN)
-    return np.linalg.eigvals(g * random_coupling(n, rng(seed)))
+    return np.linalg.eigvals(g * random_coupling(n, as_rng(seed)))
 
 
 def spectral_radius(matrix) -> float:

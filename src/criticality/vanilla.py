@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ._validate import MAX_COUNT, MAX_N, MAX_SCALE, as_positive_int, as_real_array, as_real_scalar
+from ._validate import MAX_N, as_count, as_scale, as_scales, as_vector, as_rng
 
 __all__ = [
     "step_and_tangent",
@@ -31,31 +31,6 @@ __all__ = [
     "fixed_point_spectral_radius",
     "random_coupling",
 ]
-
-
-# Limits of the arguments live in criticality._validate (one home for every limit); these are the
-# checks this module, criticality.models and criticality.glorot apply with them.
-def _count(name: str, value, minimum: int = 1, maximum: int = MAX_COUNT) -> int:
-    """An integer in ``[minimum, maximum]`` (sizes and iteration counts), with an error naming ``name``."""
-    return as_positive_int(name, value, minimum=minimum, maximum=maximum)
-
-
-def _reals(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> np.ndarray:
-    """:func:`as_real_array` with the upper limit ``MAX_SCALE`` by default."""
-    return as_real_array(name, value, maximum=maximum, **limits)
-
-
-def _real(name: str, value, *, maximum: float | None = MAX_SCALE, **limits) -> float:
-    """One finite real number in range (see :func:`_reals`)."""
-    return as_real_scalar(name, value, maximum=maximum, **limits)
-
-
-def _vector(name: str, value, **limits) -> np.ndarray:
-    """A non-empty 1-d array (a scalar becomes length 1) of finite reals in range."""
-    arr = np.atleast_1d(_reals(name, value, **limits))
-    if arr.ndim != 1 or arr.size == 0:
-        raise ValueError(f"{name} must be a number or a non-empty 1-d array, got shape {arr.shape}")
-    return arr
 
 
 SATURATION = 50.0  # |preactivation| up to which tangent factors are used as values (see _Factors)
@@ -137,10 +112,10 @@ def _unit_tangent(rng, n: int, columns: int) -> np.ndarray:
 def random_coupling(n: int, rng, dtype=np.float64) -> np.ndarray:
     """An ``n x n`` matrix with i.i.d. N(0, 1/n) entries (multiply by ``g`` for the gain); ``rng`` is a
     numpy Generator (or a seed for one)."""
-    n = _count("n", n, maximum=MAX_N)
+    n = as_count("n", n, maximum=MAX_N)
     if dtype not in (np.float64, np.float32):
         raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
-    rng = np.random.default_rng(rng)
+    rng = as_rng(rng, "rng")
     return (rng.standard_normal((n, n)) / np.sqrt(n)).astype(dtype, copy=False)
 
 
@@ -161,14 +136,14 @@ def step_and_tangent(h: np.ndarray, u: np.ndarray, U: np.ndarray, g, b=0.0):
     ``u`` are ``(N, k)`` matrices (one column per gain or grid point), ``g`` and ``b`` broadcast
     against them (``g`` of shape ``(k,)`` scales each column, ``b`` of shape ``(N, 1)`` or ``(N, k)``).
     """
-    U = _reals("U", U, minimum=None, maximum=None)
+    U = as_scales("U", U, minimum=None, maximum=None)
     if U.ndim != 2 or U.shape[0] != U.shape[1]:
         raise ValueError(f"U must be a square matrix, got shape {U.shape}")
-    h, u = (_reals(name, v, minimum=None, maximum=None) for name, v in (("h", h), ("u", u)))
+    h, u = (as_scales(name, v, minimum=None, maximum=None) for name, v in (("h", h), ("u", u)))
     if h.ndim != 2 or h.shape[0] != U.shape[0] or u.shape != h.shape:
         raise ValueError(f"h and u must be (N, k) matrices with N = {U.shape[0]} rows (U is N x N), "
                          f"got shapes {h.shape} and {u.shape}")
-    g, b = _reals("g", g), _reals("b", b, minimum=None)
+    g, b = as_scales("g", g), as_scales("b", b, minimum=None)
     try:
         fits = np.broadcast_shapes(g.shape, b.shape, h.shape) == h.shape
     except ValueError:
@@ -200,13 +175,13 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     Every gain starts from the same state and the same unit tangent, so its result does not depend on
     the other gains. At ``g = 0`` the tangent is mapped to 0 and the rate is ``-inf``.
     """
-    g = _vector("gains", gains)
-    n = _count("n", n, minimum=2, maximum=MAX_N)
-    steps = _count("steps", steps)
-    transient = _count("transient", transient, minimum=0)
-    sigma_b = _real("sigma_b", sigma_b)
-    h0_scale = _real("h0_scale", h0_scale)
-    rng = np.random.default_rng(seed)
+    g = as_vector("gains", gains)
+    n = as_count("n", n, minimum=2, maximum=MAX_N)
+    steps = as_count("steps", steps)
+    transient = as_count("transient", transient, minimum=0)
+    sigma_b = as_scale("sigma_b", sigma_b)
+    h0_scale = as_scale("h0_scale", h0_scale)
+    rng = as_rng(seed)
     U = random_coupling(n, rng)
     b = sigma_b * rng.standard_normal((n, 1))
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
@@ -229,12 +204,12 @@ def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-
     by a random vector of squared norm per unit ``eps``. Returns an array ``(steps + 1, n_gains)``,
     without renormalisation, so the distance grows (or decays) until it saturates.
     """
-    g = _vector("gains", gains)
-    n = _count("n", n, minimum=2, maximum=MAX_N)
-    steps = _count("steps", steps)
-    transient = _count("transient", transient, minimum=0)
-    eps = _real("eps", eps, strict=True)
-    rng = np.random.default_rng(seed)
+    g = as_vector("gains", gains)
+    n = as_count("n", n, minimum=2, maximum=MAX_N)
+    steps = as_count("steps", steps)
+    transient = as_count("transient", transient, minimum=0)
+    eps = as_scale("eps", eps, strict=True)
+    rng = as_rng(seed)
     U = random_coupling(n, rng)
     h1 = np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     for _ in range(transient):
@@ -252,8 +227,8 @@ def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-
 
 
 def _grid_columns(gains, sigma_bs):
-    g = _vector("gains", gains)
-    sb = _vector("sigma_bs", sigma_bs)
+    g = as_vector("gains", gains)
+    sb = as_vector("sigma_bs", sigma_bs)
     G, S = np.meshgrid(g, sb, indexing="ij")
     return G.ravel(), S.ravel(), (g.size, sb.size)
 
@@ -268,10 +243,10 @@ def mlp_growth_rate(gains, sigma_bs, n: int, depth: int, transient: int = 30, se
     ``g = 0``). The mean-field prediction is :math:`\ln\chi(g,\sigma_b)`.
     """
     G, S, shape = _grid_columns(gains, sigma_bs)
-    n = _count("n", n, minimum=2, maximum=MAX_N)
-    depth = _count("depth", depth)
-    transient = _count("transient", transient, minimum=0)
-    rng = np.random.default_rng(seed)
+    n = as_count("n", n, minimum=2, maximum=MAX_N)
+    depth = as_count("depth", depth)
+    transient = as_count("transient", transient, minimum=0)
+    rng = as_rng(seed)
     h = np.repeat(rng.standard_normal((n, 1)), G.size, axis=1)
     u = _unit_tangent(rng, n, G.size)
     acc = np.zeros(G.size)
@@ -293,10 +268,10 @@ def mlp_distance(gains, sigma_bs, n: int, depth: int, d0: float = 1e-2, seed=Non
     chaotic phase: :math:`d_l` grows to a finite value.
     """
     G, S, shape = _grid_columns(gains, sigma_bs)
-    n = _count("n", n, minimum=2, maximum=MAX_N)
-    depth = _count("depth", depth)
-    d0 = _real("d0", d0, strict=True)
-    rng = np.random.default_rng(seed)
+    n = as_count("n", n, minimum=2, maximum=MAX_N)
+    depth = as_count("depth", depth)
+    d0 = as_scale("d0", d0, strict=True)
+    rng = as_rng(seed)
     x1 = rng.standard_normal((n, 1))
     dx = rng.standard_normal((n, 1))
     x2 = x1 + dx * np.sqrt(d0 * n) / np.linalg.norm(dx)
@@ -322,14 +297,14 @@ def fixed_point(g: float, sigma_b: float, n: int, seed=None, max_iter: int = 10_
     float64), after at most ``max_iter`` steps.
     Raises ``RuntimeError`` if the iteration does not converge (for example above :math:`g_c`).
     """
-    g = _real("g", g)
-    sigma_b = _real("sigma_b", sigma_b)
-    n = _count("n", n, minimum=2, maximum=MAX_N)
-    max_iter = _count("max_iter", max_iter)
-    tol = _real("tol", tol, minimum=1e-15, maximum=None)
+    g = as_scale("g", g)
+    sigma_b = as_scale("sigma_b", sigma_b)
+    n = as_count("n", n, minimum=2, maximum=MAX_N)
+    max_iter = as_count("max_iter", max_iter)
+    tol = as_scale("tol", tol, minimum=1e-15, maximum=None)
     if tol >= 1:
         raise ValueError(f"tol must be >= 1e-15 and < 1, got {tol!r}")
-    rng = np.random.default_rng(seed)
+    rng = as_rng(seed)
     W = g * random_coupling(n, rng)
     b = sigma_b * rng.standard_normal(n)
     h = b.copy()
