@@ -132,14 +132,14 @@ def test_recurrent_variance_and_rate_match_simulation_in_chaos():
     g = np.array([2.0, 3.0])
     run = vanilla.simulate_recurrent(g, n=1000, steps=400, transient=200, seed=1)
     assert np.allclose(run.variance, dmft.fixed_point_variance(g), rtol=0.03)
-    assert np.allclose(run.log_growth, np.log(dmft.growth_factor(g)), atol=0.03)
+    assert np.allclose(run.lyapunov, 0.5 * np.log(dmft.growth_factor(g)), atol=0.015)
 
 
-def test_mlp_growth_rate_matches_theory():
+def test_mlp_lyapunov_matches_theory():
     gains, sbs = np.array([0.8, 1.5, 3.0]), np.array([0.0, 1.0])
-    rate = vanilla.mlp_growth_rate(gains, sbs, n=500, depth=200, seed=3)
+    lam = vanilla.mlp_lyapunov(gains, sbs, n=500, depth=200, seed=3)
     G, S = np.meshgrid(gains, sbs, indexing="ij")
-    assert np.allclose(rate, np.log(dmft.growth_factor(G, S)), atol=0.05)
+    assert np.allclose(lam, 0.5 * np.log(dmft.growth_factor(G, S)), atol=0.025)
 
 
 # --- huge variances and gains; argument checks -------------------------------------------------

@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
-from criticality import criterion, dmft, glorot, models, quadrature, spectra, vanilla  # noqa: E402
+from criticality import criterion, dmft, glorot, lyapunov, models, quadrature, spectra, vanilla  # noqa: E402
 
 TIME_LIMIT = 20  # seconds per call
 
@@ -58,7 +58,7 @@ API = {
     "dmft.growth_factor": (dmft.growth_factor, {"g": 1.5, "sigma_b": 0.1}, {"g": "real", "sigma_b": "real"}, ()),
     "dmft.critical_gain_mlp": (dmft.critical_gain_mlp, {"sigma_b": 0.5}, {"sigma_b": "real"}, ()),
     "dmft.critical_line_mlp": (dmft.critical_line_mlp, {"q": 0.5}, {"q": "real"}, ()),
-    "vanilla.simulate_recurrent": (lambda **k: vanilla.simulate_recurrent(**k).log_growth,
+    "vanilla.simulate_recurrent": (lambda **k: vanilla.simulate_recurrent(**k).lyapunov,
                                    {"gains": [0.5, 2.0], "n": 8, "steps": 5, "transient": 2, "seed": 0,
                                     "sigma_b": 0.1, "h0_scale": 1.0},
                                    {"gains": "real", "n": "int", "steps": "int", "transient": "int",
@@ -67,7 +67,7 @@ API = {
                                  {"gains": [0.5, 2.0], "n": 8, "steps": 5, "transient": 2, "eps": 1e-8, "seed": 0},
                                  {"gains": "real", "n": "int", "steps": "int", "transient": "int", "eps": "real"},
                                  ()),
-    "vanilla.mlp_growth_rate": (vanilla.mlp_growth_rate,
+    "vanilla.mlp_lyapunov": (vanilla.mlp_lyapunov,
                                 {"gains": [0.5, 2.0], "sigma_bs": [0.0, 0.5], "n": 8, "depth": 4, "transient": 1,
                                  "seed": 0},
                                 {"gains": "real", "sigma_bs": "real", "n": "int", "depth": "int",
@@ -123,6 +123,29 @@ API = {
                                 "sigma_b": 0.3, "seed": 0},
                                {"n": "int", "g": "real", "steps": "int", "transient": "int", "sigma_b": "real"},
                                (-math.inf,)),
+    "lyapunov.max_exponent": (lambda **k: lyapunov.max_exponent(_NET, **k),
+                              {"g": [0.5, 2.0], "steps": 5, "transient": 2, "seed": 0},
+                              {"g": "real", "steps": "int", "transient": "int"}, (-math.inf,)),
+    "lyapunov.spectrum": (lambda **k: lyapunov.spectrum(_NET, **k),
+                          {"g": [0.5, 2.0], "k": 3, "steps": 5, "transient": 2, "seed": 0,
+                           "state": _NET.random_state(2, seed=0)},
+                          {"g": "real", "k": "int", "steps": "int", "transient": "int", "state": "array"},
+                          (-math.inf,)),
+    "lyapunov.two_trajectory_exponent": (lambda **k: lyapunov.two_trajectory_exponent(_NET, **k),
+                                         {"g": [0.5, 2.0], "steps": 5, "transient": 2, "eps": 1e-7, "seed": 0},
+                                         {"g": "real", "steps": "int", "transient": "int", "eps": "real"},
+                                         (-math.inf,)),
+    "lyapunov.sample_max_exponent": (lyapunov.sample_max_exponent,
+                                     {"arch": "gru", "n": 6, "g": [0.5, 2.0], "steps": 5, "transient": 2,
+                                      "sigma_b": 0.3, "seed": 0},
+                                     {"n": "int", "g": "real", "steps": "int", "transient": "int",
+                                      "sigma_b": "real"}, (-math.inf,)),
+    "lyapunov.kaplan_yorke_dimension": (lyapunov.kaplan_yorke_dimension, {"exponents": [0.1, -0.05, -0.3]},
+                                        {"exponents": "array"}, ()),
+    "lyapunov.zero_crossing": (lyapunov.zero_crossing, {"g": [1.0, 2.0, 3.0], "lam": [-0.1, 0.05, 0.1],
+                                                        "level": 0.0},
+                               {"g": "real", "lam": "array", "level": "real"},
+                               (math.nan,)),  # documented: NaN when the curve never crosses the level
     "glorot.glorot": (glorot.glorot, {"n": 6, "seed": 0, "samples": 2}, {"n": "int", "samples": "int"}, ()),
     "glorot.rescaled_glorot": (glorot.rescaled_glorot, {"n": 200, "p": 0.9, "seed": 0},
                                {"n": "int", "p": "real"}, ()),

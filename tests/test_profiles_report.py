@@ -73,6 +73,7 @@ def test_plain_text_of_references():
     (r"$\mathbb{E}\lVert U^k x\rVert^2 \approx N$", "E‖U^k x‖^2 ≈ N"),
     (r"$P(\rho(U) < 1) \to e^{-1}$", "P(ρ(U) < 1) → e^(-1)"),
     (r"$\frac{N}{k+1}\,\sqrt{q}$", "(N)/(k+1) √q"),
+    (r"$\lambda_{\max} = \tfrac12\ln\chi$", "λ_max = (1/2) ln χ"),
 ])
 def test_plain_text_of_math(tex, text):
     from criticality.report import plain_text

@@ -49,9 +49,9 @@ def test_batched_gains_equal_single_runs():
 
 
 def test_seed_reproducible_and_distinct():
-    a = vanilla.mlp_growth_rate([1.5], [0.2], n=100, depth=20, seed=9)
-    b = vanilla.mlp_growth_rate([1.5], [0.2], n=100, depth=20, seed=9)
-    c = vanilla.mlp_growth_rate([1.5], [0.2], n=100, depth=20, seed=10)
+    a = vanilla.mlp_lyapunov([1.5], [0.2], n=100, depth=20, seed=9)
+    b = vanilla.mlp_lyapunov([1.5], [0.2], n=100, depth=20, seed=9)
+    c = vanilla.mlp_lyapunov([1.5], [0.2], n=100, depth=20, seed=10)
     assert np.array_equal(a, b) and not np.array_equal(a, c)
 
 
@@ -104,19 +104,19 @@ def test_zero_gain_rate_is_minus_inf_not_nan():
     """At g = 0 the map sends every tangent to exactly 0: the rate is -inf (no 0/0 = NaN, no warning),
     and the other columns are unaffected."""
     run = vanilla.simulate_recurrent([0.0, 1.0], n=50, steps=20, transient=5, seed=1)
-    assert run.log_growth[0] == -np.inf and np.isfinite(run.log_growth[1])
-    alone = vanilla.simulate_recurrent([1.0], n=50, steps=20, transient=5, seed=1).log_growth[0]
-    assert run.log_growth[1] == pytest.approx(alone, rel=1e-12)
-    rate = vanilla.mlp_growth_rate([0.0, 1.0], [0.0, 0.5], n=50, depth=20, transient=2, seed=1)
+    assert run.lyapunov[0] == -np.inf and np.isfinite(run.lyapunov[1])
+    alone = vanilla.simulate_recurrent([1.0], n=50, steps=20, transient=5, seed=1).lyapunov[0]
+    assert run.lyapunov[1] == pytest.approx(alone, rel=1e-12)
+    rate = vanilla.mlp_lyapunov([0.0, 1.0], [0.0, 0.5], n=50, depth=20, transient=2, seed=1)
     assert np.all(rate[0] == -np.inf) and np.all(np.isfinite(rate[1]))
 
 
 def test_large_gains_give_finite_rates():
     """At g = 1e3, 1e4 every unit saturates and 1 - tanh^2 rounds to 0, which used to zero the tangent
     (NaN); sech^2 is now carried in logs, so the (very negative) rate is finite."""
-    rate = vanilla.simulate_recurrent([1e3, 1e4], n=50, steps=20, transient=5, seed=1).log_growth
-    assert np.all(np.isfinite(rate)) and rate[1] < rate[0] < -10
-    assert np.all(np.isfinite(vanilla.mlp_growth_rate([1e3, 1e4], [0.5], n=50, depth=10, seed=1)))
+    rate = vanilla.simulate_recurrent([1e3, 1e4], n=50, steps=20, transient=5, seed=1).lyapunov
+    assert np.all(np.isfinite(rate)) and rate[1] < rate[0] < -5
+    assert np.all(np.isfinite(vanilla.mlp_lyapunov([1e3, 1e4], [0.5], n=50, depth=10, seed=1)))
 
 
 @pytest.mark.skipif(np.finfo(np.longdouble).minexp > -16000, reason="needs an 80-bit long double")
@@ -125,14 +125,14 @@ def test_rate_against_extended_precision(g):
     """The rate equals Benettin's textbook recursion u <- g U (sech^2(h) u) in long double (where sech^2(1000)
     = 4e-869 does not underflow), along the same states (same draws, same matrix-product shapes)."""
     n, steps, transient, L = 40, 30, 5, np.longdouble
-    rate = vanilla.simulate_recurrent([g], n, steps, transient, seed=2).log_growth[0]
+    rate = vanilla.simulate_recurrent([g], n, steps, transient, seed=2).lyapunov[0]
     rng = np.random.default_rng(2)
     U, _, h = vanilla.random_coupling(n, rng), rng.standard_normal((n, 1)), rng.standard_normal((n, 1))
     u, total = rng.standard_normal((n, 1)).astype(L), L(0)
     for t in range(transient + steps):
         e = np.exp(-2 * np.abs(h.astype(L)))
         u = g * U.astype(L) @ (4 * e / (1 + e) ** 2 * u / np.sqrt(np.sum(u * u)))
-        total += np.log(np.sum(u * u)) if t >= transient else 0
+        total += 0.5 * np.log(np.sum(u * u)) if t >= transient else 0
         h = vanilla.step_and_tangent(h, np.ones((n, 1)), U, [g])[0]
     assert rate == pytest.approx(float(total / steps), rel=1e-10)
 
@@ -140,14 +140,14 @@ def test_rate_against_extended_precision(g):
 @pytest.mark.parametrize("gains", [[1.5], [0.5, 1.5], [1.5, 3.0, 0.1]])
 def test_a_gains_result_does_not_depend_on_the_other_gains(gains):
     """Every column starts from the same state and unit tangent (each used to draw its own tangent, and
-    mlp_growth_rate's later draws, hence its networks, depended on the number of columns)."""
+    mlp_lyapunov's later draws, hence its networks, depended on the number of columns)."""
     k = gains.index(1.5)
     run = vanilla.simulate_recurrent(gains, n=100, steps=200, transient=50, seed=3)
     ref = vanilla.simulate_recurrent([1.5], n=100, steps=200, transient=50, seed=3)
-    assert run.log_growth[k] == pytest.approx(ref.log_growth[0], rel=1e-12)
+    assert run.lyapunov[k] == pytest.approx(ref.lyapunov[0], rel=1e-12)
     assert run.variance[k] == pytest.approx(ref.variance[0], rel=1e-12)
-    mlp = vanilla.mlp_growth_rate(gains, [0.0, 0.3], n=100, depth=40, transient=10, seed=3)
-    ref = vanilla.mlp_growth_rate([1.5], [0.0, 0.3], n=100, depth=40, transient=10, seed=3)
+    mlp = vanilla.mlp_lyapunov(gains, [0.0, 0.3], n=100, depth=40, transient=10, seed=3)
+    ref = vanilla.mlp_lyapunov([1.5], [0.0, 0.3], n=100, depth=40, transient=10, seed=3)
     np.testing.assert_allclose(mlp[k], ref[0], rtol=1e-12)
 
 
@@ -173,8 +173,8 @@ def test_fixed_point_validates(kwargs, match):
     (lambda: vanilla.simulate_recurrent([1.0], 10, 5, 0, sigma_b=[0.1, 0.2]), "sigma_b"),
     (lambda: vanilla.replica_distance([1.0], 10, 5, 0, eps=0.0), "eps"),
     (lambda: vanilla.replica_distance([1.0], 10, 5, 0, eps=np.inf), "eps"),
-    (lambda: vanilla.mlp_growth_rate([1.0], [np.nan], 10, 5), "sigma_bs"),
-    (lambda: vanilla.mlp_growth_rate([1.0], [0.0], 10, 10**12), "depth"),
+    (lambda: vanilla.mlp_lyapunov([1.0], [np.nan], 10, 5), "sigma_bs"),
+    (lambda: vanilla.mlp_lyapunov([1.0], [0.0], 10, 10**12), "depth"),
     (lambda: vanilla.mlp_distance([1.0], [0.0], 10, 5, d0=-1.0), "d0"),
     (lambda: vanilla.random_coupling(0, 0), "n"),
     (lambda: vanilla.random_coupling(4, 0, dtype=np.int64), "dtype"),

@@ -6,7 +6,8 @@ quadrature  Gaussian expectations accurate to ~1e-14
 criterion   the gated-RNN criterion g_c = (mean L^2 R^2 / (1 - M)^2)^(-1/2) (thesis section 4)
 dmft        mean-field variance map, fixed point, growth factor, critical gains (thesis sections 2-3)
 vanilla     batched simulations of the Sompolinsky model and deep random MLPs
-models      batched RNN/GRU/LSTM dynamics with exact Jacobian-vector products, Lyapunov exponents
+models      batched RNN/GRU/LSTM dynamics with exact Jacobian-vector products
+lyapunov    Lyapunov exponents (natural log per step): Benettin, QR spectra, every renormalised loop
 sweep       parameter sweeps: per-task seeds, resumable on-disk cache, any executor (incl. Dask)
 bench       timing helpers for the engine (benchmarks/bench_models.py)
 spectra     random-matrix helpers (circular law)
@@ -23,5 +24,5 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-from . import criterion, dmft, glorot, models, profiles, quadrature, report, spectra, sweep, vanilla  # noqa: E402,F401
+from . import criterion, dmft, glorot, lyapunov, models, profiles, quadrature, report, spectra, sweep, vanilla  # noqa: E402,F401
 from .profiles import profile  # noqa: E402,F401

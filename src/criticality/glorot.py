@@ -26,6 +26,7 @@ import numpy as np
 from scipy.special import gammaln
 
 from ._validate import MAX_N, as_count, as_finite_array, as_positive_int, as_real_array, as_rng, as_scale
+from .lyapunov import normalised, renormalised_growth
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
@@ -245,31 +246,20 @@ def _as_stack(W):
 
 
 def _normalised(v):
-    """``(v / ||v||, log ||v||)`` for the columns of the stack ``v`` (S, n, B), log-norms (S, B): ``v`` is
-    divided by its largest entry first, so a huge ``v`` neither overflows to inf nor gives inf/inf = NaN;
-    a zero column stays 0 with log-norm -inf."""
-    peak = np.abs(v).max(axis=1, keepdims=True)
-    v = v / _safe(peak)
-    norm = np.linalg.norm(v, axis=1, keepdims=True)
-    with np.errstate(divide="ignore"):
-        return v / _safe(norm), (np.log(peak) + np.log(norm))[:, 0, :]
+    """``(v / ||v||, log ||v||)`` for the columns of the stack ``v`` (S, n, B): see :func:`criticality.lyapunov.normalised`."""
+    return normalised(v, axis=1)
 
 
 def _log_growth(W, v, k_max):
-    """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B)
-    renormalised every step and ``W`` divided by its largest entry (if > 1), so nothing overflows;
-    a vector mapped to exactly 0 has log-growth -inf from then on."""
+    """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B):
+    the renormalised loop of :func:`criticality.lyapunov.renormalised_growth`, with ``W`` divided by
+    its largest entry (if > 1) so nothing overflows; a vector mapped to exactly 0 has log-growth -inf
+    from then on."""
     W, log_s = _shrunk(W, (1, 2))
-    v = _normalised(v)[0]
     total = np.zeros((v.shape[0], v.shape[2]))
-    for k in range(1, k_max + 1):
-        v, log_norm = _normalised(W @ v)
-        total += log_norm + log_s[:, :, 0]
+    for k, _, growth in renormalised_growth(lambda x, u: (x, W @ u, log_s[:, :, 0]), None, v, k_max, axis=1):
+        total += growth
         yield k, total
-
-
-def _safe(norm):
-    return np.where(norm > 0, norm, 1.0)
 
 
 def power_norms(W, x, k_max: int) -> np.ndarray:

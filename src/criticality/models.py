@@ -33,7 +33,7 @@ import numpy as np
 
 from . import criterion as crit
 from ._validate import MAX_N, as_count, as_rng, as_scale, as_scales
-from .vanilla import _factors, _renormalise, random_coupling
+from .vanilla import _factors, random_coupling
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
@@ -272,48 +272,18 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
                    {k: v.astype(dtype) for k, v in W.items()}, bool(gates_recurrent), dtype)
 
 
-def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, seed=None) -> np.ndarray:
-    """Largest Lyapunov exponent for every gain column of ``g`` (a float for a scalar ``g``), by
-    tangent propagation with renormalisation every step :cite:`benettin1980lyapunov`.
+def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, seed=None):
+    """The largest Lyapunov exponent per gain: :func:`criticality.lyapunov.max_exponent` (kept here so
+    that existing callers keep working; the loop lives in :mod:`criticality.lyapunov`)."""
+    from .lyapunov import max_exponent
 
-    The state (default: a random state of scale 0.5, the same in every column) and a random unit
-    tangent (the same in every column) are iterated for ``transient`` steps and then ``steps`` steps,
-    the tangent renormalised every step; the exponent is the mean log growth per step over the last
-    ``steps``. Batched: one call propagates all gains together, and a column's result does not depend
-    on the other columns. The exponent is ``-inf`` where the map contracts the tangent to exactly 0
-    (e.g. the RNN at ``g = 0``). Gains up to ``MAX_SCALE`` (1e6) work: saturated gates and units,
-    whose derivatives underflow in floating point, are handled in logs (see ``Network._step``).
-    """
-    if not isinstance(net, Network):
-        raise TypeError(f"net must be a Network (see make_network), got {type(net).__name__}")
-    steps = as_count("steps", steps)
-    transient = as_count("transient", transient, minimum=0)
-    rng = as_rng(seed)
-    gains = net.gains(g)
-    batch = max(v.size for v in gains.values())
-    if state is None:
-        state = net.random_state(batch, scale=0.5, seed=rng)
-    state = np.array(net._check_state(state, batch), dtype=net.dtype, copy=True)
-    u = np.repeat(rng.standard_normal((net.state_size, 1)), batch, axis=1).astype(net.dtype)
-    _renormalise(u)
-    total = np.zeros(batch)
-    for t in range(transient + steps):
-        state, u, m = net._step(state, u, gains, None)
-        growth = m[0] + _renormalise(u)
-        if t >= transient:
-            total += growth
-    total /= steps
-    return float(total[0]) if not isinstance(g, dict) and np.ndim(g) == 0 else total
+    return max_exponent(net, g, steps, transient=transient, seed=seed, state=state)
 
 
 def sample_lyapunov(arch: str, n: int, g, *, steps: int, transient: int = 0, sigma_b: float = 0.0,
-                    bias: str = "gaussian", t_max=None, gates_recurrent: bool = True, seed=None) -> np.ndarray:
-    """Draw one network from ``seed`` and return its largest Lyapunov exponent for every gain in ``g``.
+                    bias: str = "gaussian", t_max=None, gates_recurrent: bool = True, seed=None):
+    """:func:`criticality.lyapunov.sample_max_exponent` (kept here for existing callers and caches)."""
+    from .lyapunov import sample_max_exponent
 
-    A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be the task's
-    ``numpy.random.SeedSequence``).
-    """
-    rng = as_rng(seed)
-    net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, gates_recurrent=gates_recurrent,
-                       seed=rng)
-    return lyapunov(net, g, steps, transient=transient, seed=rng)
+    return sample_max_exponent(arch, n, g, steps=steps, transient=transient, sigma_b=sigma_b, bias=bias,
+                               t_max=t_max, gates_recurrent=gates_recurrent, seed=seed)

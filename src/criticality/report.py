@@ -46,6 +46,7 @@ _SYMBOLS = {
 _FONT = re.compile(r"\\(?:mathbb|mathcal|mathrm|mathbf|mathit|operatorname|text|textrm|boldsymbol)\{([^{}]*)\}")
 _SQRT = re.compile(r"\\sqrt\{([^{}]*)\}")
 _FRAC = re.compile(r"\\t?d?frac\{([^{}]*)\}\{([^{}]*)\}")
+_FRAC_DIGITS = re.compile(r"\\t?d?frac\s*(\d)\s*(\d)\s*")  # \tfrac12 -> "(1/2) "
 _GROUP = re.compile(r"([_^])\{([^{}]*)\}")
 _COMMAND = re.compile(r"\\([A-Za-z]+|[,;:!{}|])( ?)")
 _OPENING = {"langle", "lVert", "lvert"}  # a space after these is dropped: "\\lVert U" -> "‖U"
@@ -68,6 +69,7 @@ def _plain_math(tex: str) -> str:
                         else f"√({m.group(1)})", tex)
         tex = re.sub(r"\\sqrt\s*(\\[A-Za-z]+|\w)", r"√\1", tex)
         tex = _FRAC.sub(r"(\1)/(\2)", tex)
+        tex = _FRAC_DIGITS.sub(r"(\1/\2) ", tex)
     tex = _COMMAND.sub(_plain_command, tex)
     tex = _GROUP.sub(lambda m: m.group(1) + (m.group(2) if len(m.group(2)) == 1 or m.group(1) == "_"
                                              else f"({m.group(2)})"), tex)

@@ -1,6 +1,6 @@
 """Parameter sweeps: labelled results, reproducible per-point seeds, a resumable on-disk cache, any executor.
 
->>> ds = run_sweep(models.sample_lyapunov, {"n": [100, 200], "g": [1.0, 2.0, 3.0]},
+>>> ds = run_sweep(lyapunov.sample_max_exponent, {"n": [100, 200], "g": [1.0, 2.0, 3.0]},
 ...                fixed={"arch": "gru", "steps": 500, "transient": 200}, seed=0)   # doctest: +SKIP
 
 ``func`` is called once per grid point as ``func(**point, **fixed, seed=seed_sequence)`` and returns a

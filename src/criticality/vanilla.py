@@ -19,13 +19,14 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import MAX_N, as_count, as_scale, as_scales, as_vector, as_rng
+from .lyapunov import benettin
 
 __all__ = [
     "step_and_tangent",
     "RecurrentRun",
     "simulate_recurrent",
     "replica_distance",
-    "mlp_growth_rate",
+    "mlp_lyapunov",
     "mlp_distance",
     "fixed_point",
     "fixed_point_spectral_radius",
@@ -94,15 +95,6 @@ def _factors(log: bool, *preactivations) -> _Factors:
     return _LOGS if log or max(np.max(np.abs(p)) for p in preactivations) > SATURATION else _VALUES
 
 
-def _renormalise(u) -> np.ndarray:
-    """Scale every column of ``u`` to unit norm in place; return the log of the norms. A column that
-    is exactly 0 (the map contracted it to 0) stays 0 with log-norm -inf, instead of 0/0 = NaN."""
-    norm = np.linalg.norm(u, axis=0)
-    u /= np.where(norm > 0, norm, 1.0)
-    with np.errstate(divide="ignore"):
-        return np.log(norm)
-
-
 def _unit_tangent(rng, n: int, columns: int) -> np.ndarray:
     """One random unit vector, the same in every column (so a column's result does not depend on the others)."""
     u = rng.standard_normal((n, 1))
@@ -160,7 +152,7 @@ class RecurrentRun:
 
     gains: np.ndarray
     variance: np.ndarray  # time- and unit-averaged h^2 after the transient
-    log_growth: np.ndarray  # mean log of squared tangent-norm growth per step (= 2 lambda_max)
+    lyapunov: np.ndarray  # largest Lyapunov exponent lambda_max (natural log per step; DMFT: (1/2) ln chi)
     final_state: np.ndarray  # (N, n_gains)
 
 
@@ -169,11 +161,13 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     r"""Run :math:`h_{t+1} = g U\tanh(h_t) + b` for every gain at once, with tangent propagation.
 
     After ``transient`` steps, averages the population variance :math:`\frac1N\sum_i h_i^2` over
-    ``steps`` steps and estimates the growth rate of :math:`\|u_t\|^2` for the tangent dynamics
-    :math:`u_{t+1} = g U (\mathrm{sech}^2(h_t)\circ u_t)` by Benettin renormalisation. The DMFT
-    predicts the variance :math:`q^*` and the rate :math:`\ln\chi` (so :math:`\lambda_{\max}=\tfrac12\ln\chi`).
+    ``steps`` steps and estimates the largest Lyapunov exponent :math:`\lambda_{\max}` (natural log of
+    the growth of :math:`\|u_t\|` per step) of the tangent dynamics
+    :math:`u_{t+1} = g U (\mathrm{sech}^2(h_t)\circ u_t)` by Benettin's algorithm
+    (:func:`criticality.lyapunov.benettin`). The DMFT predicts the variance :math:`q^*` and the growth
+    factor :math:`\chi` of the *squared* norm, so :math:`\lambda_{\max} = \tfrac12\ln\chi`.
     Every gain starts from the same state and the same unit tangent, so its result does not depend on
-    the other gains. At ``g = 0`` the tangent is mapped to 0 and the rate is ``-inf``.
+    the other gains. At ``g = 0`` the tangent is mapped to 0 and the exponent is ``-inf``.
     """
     g = as_vector("gains", gains)
     n = as_count("n", n, minimum=2, maximum=MAX_N)
@@ -186,15 +180,9 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     b = sigma_b * rng.standard_normal((n, 1))
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     u = _unit_tangent(rng, n, g.size)
-    var_sum = np.zeros(g.size)
-    log_sum = np.zeros(g.size)
-    for t in range(transient + steps):
-        h, u, m = _step(h, u, U, g, b)
-        growth = m[0] + _renormalise(u)
-        if t >= transient:
-            var_sum += np.mean(h**2, axis=0)
-            log_sum += 2.0 * growth
-    return RecurrentRun(g, var_sum / steps, log_sum / steps, h)
+    lam, var, h = benettin(lambda x, v: _step(x, v, U, g, b), h, u, steps, transient=transient,
+                           observe=lambda x: np.mean(x**2, axis=0))
+    return RecurrentRun(g, var, lam[0], h)
 
 
 def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-8, seed=None) -> np.ndarray:
@@ -233,14 +221,15 @@ def _grid_columns(gains, sigma_bs):
     return G.ravel(), S.ravel(), (g.size, sb.size)
 
 
-def mlp_growth_rate(gains, sigma_bs, n: int, depth: int, transient: int = 30, seed=None) -> np.ndarray:
-    r"""Growth rate of infinitesimal input differences through a deep random tanh MLP.
+def mlp_lyapunov(gains, sigma_bs, n: int, depth: int, transient: int = 30, seed=None) -> np.ndarray:
+    r"""The largest Lyapunov exponent of a deep random tanh MLP: the mean log growth *per layer* of
+    the norm of an infinitesimal input difference, :math:`\lambda = \langle\ln(\|u_{l+1}\|/\|u_l\|)\rangle`.
 
     Every (g, sigma_b) pair of the grid is a column; each layer draws a fresh ``U`` and bias vector
     shared by all columns (scaled by the column's ``g`` and ``sigma_b``), and every column starts from
-    the same input and unit tangent. Returns the mean of :math:`\ln(\|u_{l+1}\|^2/\|u_l\|^2)` over
-    ``depth`` layers after ``transient`` layers, shape ``(len(gains), len(sigma_bs))`` (``-inf`` at
-    ``g = 0``). The mean-field prediction is :math:`\ln\chi(g,\sigma_b)`.
+    the same input and unit tangent. Returns the mean over ``depth`` layers after ``transient``
+    layers (:func:`criticality.lyapunov.benettin`), shape ``(len(gains), len(sigma_bs))`` (``-inf``
+    at ``g = 0``). The mean-field prediction is :math:`\tfrac12\ln\chi(g,\sigma_b)`.
     """
     G, S, shape = _grid_columns(gains, sigma_bs)
     n = as_count("n", n, minimum=2, maximum=MAX_N)
@@ -249,15 +238,13 @@ def mlp_growth_rate(gains, sigma_bs, n: int, depth: int, transient: int = 30, se
     rng = as_rng(seed)
     h = np.repeat(rng.standard_normal((n, 1)), G.size, axis=1)
     u = _unit_tangent(rng, n, G.size)
-    acc = np.zeros(G.size)
-    for layer in range(transient + depth):
+
+    def layer(x, v):  # a fresh U and b at every layer (annealed disorder)
         U = random_coupling(n, rng)
         b = rng.standard_normal((n, 1))
-        h, u, m = _step(h, u, U, G, b * S)
-        growth = m[0] + _renormalise(u)
-        if layer >= transient:
-            acc += 2.0 * growth
-    return (acc / depth).reshape(shape)
+        return _step(x, v, U, G, b * S)
+
+    return benettin(layer, h, u, depth, transient=transient)[0].reshape(shape)
 
 
 def mlp_distance(gains, sigma_bs, n: int, depth: int, d0: float = 1e-2, seed=None) -> np.ndarray:

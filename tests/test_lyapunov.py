@@ -1,0 +1,174 @@
+"""criticality.lyapunov: exponents of linear maps and fixed points (exact), the Sompolinsky value
+(1/2) ln chi, the Jacobian-free estimate, convergence, invariances, batching and argument checks.
+
+Tolerances are chosen so that a wrong factor of 2 (2 lambda instead of lambda) fails every test."""
+
+import numpy as np
+import pytest
+
+from criticality import dmft, lyapunov as L, models, vanilla
+
+
+def _linear(A):
+    """A linear map as a tangent step: the state is unused."""
+    return lambda x, v: (x, A @ v, 0.0)
+
+
+def _matrix_with_moduli(moduli, seed):
+    rng = np.random.default_rng(seed)
+    V = rng.standard_normal((len(moduli), len(moduli)))
+    return V @ np.diag(moduli) @ np.linalg.inv(V)
+
+
+def test_linear_map_exponents_are_log_moduli_of_its_eigenvalues():
+    moduli = np.array([1.3, -0.9, 0.6, 0.5, -0.2, 0.05])
+    A = _matrix_with_moduli(moduli, 0)
+    lam = L.qr_exponents(lambda x, q: (x, A @ q, 0.0), None, np.eye(6)[None, :, :4], 3000)
+    np.testing.assert_allclose(lam[0], np.log(np.abs(moduli[:4])), atol=2e-3)
+    u = np.random.default_rng(1).standard_normal((6, 1))
+    assert L.benettin(_linear(A), None, u, 3000)[0] == pytest.approx(np.log(1.3), abs=2e-3)
+
+
+def test_linear_map_with_complex_eigenvalues():
+    """A random Gaussian matrix has complex pairs (equal moduli): the spectrum still gives log|eig|."""
+    A = np.random.default_rng(3).standard_normal((8, 8)) / np.sqrt(8)
+    ev = np.sort(np.log(np.abs(np.linalg.eigvals(A))))[::-1]
+    lam = L.qr_exponents(lambda x, q: (x, A @ q, 0.0), None, np.eye(8)[None], 4000)[0]
+    np.testing.assert_allclose(lam, ev, atol=5e-3)
+
+
+def test_estimate_converges_like_one_over_steps():
+    """For a linear map the error is the log of the initial tangent's overlap divided by the steps."""
+    A = _matrix_with_moduli([1.1, 0.9, 0.3], 5)
+    u = np.array([[0.05], [1.0], [1.0]])  # small overlap with the leading direction: a large 1/T term
+    err = [abs(L.benettin(_linear(A), None, u, t)[0] - np.log(1.1)) for t in (100, 400, 1600)]
+    assert err[0] > 3.5 * err[1] > 3.5**2 * err[2] > 0
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("g", [0.8, 1.5, 3.0])
+def test_spectrum_at_the_zero_fixed_point_is_log_eig_of_j0(arch, g):
+    """Started exactly at h = 0 the state stays there, and the tangent map is the fixed matrix J_0 at
+    every gain (stable or not): the exponents are the log-moduli of J_0's eigenvalues."""
+    net = models.make_network(arch, 20, sigma_b=0.0 if arch == "rnn" else 0.5, seed=1)
+    zero = net.zero_state(1)[:, 0]
+    ev = np.sort(np.log(np.abs(np.linalg.eigvals(net.jacobian(zero, g)))))[::-1]
+    lam = L.spectrum(net, g, 6, 3000, state=zero, seed=2)
+    np.testing.assert_allclose(lam, ev[:6], atol=3e-3)
+    assert L.max_exponent(net, g, 3000, state=zero, seed=2) == pytest.approx(ev[0], abs=3e-3)
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+def test_below_gc_lambda_max_is_log_spectral_radius_of_j0(arch):
+    """From a random state below g_c = 2 the network falls to h = 0 and lambda_max -> log rho(J_0)."""
+    net = models.make_network(arch, 100, seed=4)
+    rho = np.abs(np.linalg.eigvals(net.jacobian(net.zero_state(1)[:, 0], 1.2))).max()
+    assert L.max_exponent(net, 1.2, 3000, transient=500, seed=5) == pytest.approx(np.log(rho), abs=2e-3)
+
+
+def test_sompolinsky_map_at_g_1_5_is_half_log_chi():
+    """thesis Eq. 6: lambda_max = (1/2) ln chi = 0.0652 at g = 1.5 (ln chi itself, 0.130, must fail)."""
+    theory = 0.5 * np.log(dmft.growth_factor(1.5))
+    assert theory == pytest.approx(0.0652, abs=1e-4)
+    # Algorithm 1's average over disorder samples; finite N lowers the exponent by ~0.005 at N = 1000
+    runs = [vanilla.simulate_recurrent([1.5], n=1000, steps=1200, transient=300, seed=s).lyapunov[0]
+            for s in range(3)]
+    assert np.mean(runs) == pytest.approx(theory, abs=0.01)
+    # the RNN of models, h' = tanh(g U h), is conjugate to it (x = g U h): the same exponent
+    rnn = [L.sample_max_exponent("rnn", 1000, 1.5, steps=1200, transient=300, seed=s) for s in range(3)]
+    assert np.mean(rnn) == pytest.approx(theory, abs=0.01)
+
+
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+def test_two_trajectory_estimate_agrees_with_the_tangent_map(arch):
+    net = models.make_network(arch, 150, seed=6)
+    g = np.array([1.2, 3.0, 5.0])
+    tangent = L.max_exponent(net, g, 1500, transient=500, seed=7)
+    free = L.two_trajectory_exponent(net, g, 1500, transient=500, seed=7)
+    assert tangent[1] > 0.01 and tangent[0] < -0.1
+    np.testing.assert_allclose(free, tangent, atol=1e-4)
+
+
+def test_independent_of_the_initial_tangent():
+    net = models.make_network("gru", 200, seed=8)
+    state = net.random_state(1, scale=0.5, seed=9)[:, 0]
+    lam = [L.max_exponent(net, 3.0, 4000, transient=500, state=state, seed=s) for s in range(3)]
+    assert lam[0] > 0.02 and np.ptp(lam) < 1e-3
+
+
+def test_spectrum_leads_with_the_max_exponent_and_is_descending():
+    net = models.make_network("lstm", 100, seed=10)
+    state = net.random_state(1, scale=0.5, seed=11)[:, 0]
+    sp = L.spectrum(net, [1.0, 3.0], 5, 3000, transient=500, state=state, seed=12)
+    top = L.max_exponent(net, [1.0, 3.0], 3000, transient=500, state=state, seed=13)
+    assert sp.shape == (2, 5) and np.all(np.diff(sp, axis=1) <= 0)
+    np.testing.assert_allclose(sp[:, 0], top, atol=2e-3)
+
+
+@pytest.mark.parametrize("func", ["max_exponent", "spectrum", "two_trajectory_exponent"])
+def test_a_gains_result_does_not_depend_on_the_other_gains(func):
+    net = models.make_network("gru", 40, sigma_b=0.5, seed=14)
+    call = {"max_exponent": lambda g: L.max_exponent(net, g, 200, transient=50, seed=15),
+            "spectrum": lambda g: L.spectrum(net, g, 3, 200, transient=50, seed=15),
+            "two_trajectory_exponent": lambda g: L.two_trajectory_exponent(net, g, 200, transient=50, seed=15)}[func]
+    # the two-trajectory estimate divides a difference of states by eps = 1e-7: round-off that differs
+    # with the GEMM's shape is amplified to ~1e-9 relative
+    rtol = 1e-6 if func == "two_trajectory_exponent" else 1e-9
+    batch = call(np.array([0.5, 2.5, 1.5]))
+    np.testing.assert_allclose(batch[1], call(2.5), rtol=rtol)
+    np.testing.assert_allclose(batch[2], call(np.array([1.5, 0.5]))[0], rtol=rtol)
+
+
+def test_per_matrix_gains_and_zero_gain():
+    net = models.make_network("gru", 30, seed=16)
+    gains = {"z": [1.0, 1.0], "r": [1.0, 1.0], "h": [0.5, 3.0]}
+    assert L.spectrum(net, gains, 2, 300, seed=1).shape == (2, 2)
+    rnn = models.make_network("rnn", 10, seed=1)
+    assert np.all(L.spectrum(rnn, 0.0, 3, 20, seed=1) == -np.inf)
+    assert L.max_exponent(rnn, [0.0, 1.0], 20, seed=1)[0] == -np.inf
+
+
+def test_models_keeps_its_names():
+    net = models.make_network("gru", 20, seed=1)
+    assert models.lyapunov(net, [1.0, 3.0], 100, seed=2).tolist() == L.max_exponent(net, [1.0, 3.0], 100, seed=2).tolist()
+    assert models.sample_lyapunov("gru", 20, 2.0, steps=50, seed=3) == L.sample_max_exponent("gru", 20, 2.0, steps=50, seed=3)
+
+
+def test_kaplan_yorke_dimension():
+    assert L.kaplan_yorke_dimension([-0.1, -0.5]) == 0.0
+    assert L.kaplan_yorke_dimension([0.2, -0.4]) == pytest.approx(1.5)
+    assert L.kaplan_yorke_dimension([-0.3, 0.1, 0.05, -0.2]) == pytest.approx(2 + 0.15 / 0.2)
+    with pytest.raises(ValueError, match="exponents"):
+        L.kaplan_yorke_dimension([0.2, -0.1])
+    # Lorenz-like spectrum: 2 + 0.9 / 14.57
+    assert L.kaplan_yorke_dimension([0.906, 0.0, -14.572]) == pytest.approx(2 + 0.906 / 14.572)
+
+
+def test_zero_crossing():
+    g = [1.0, 2.0, 3.0, 4.0]
+    assert L.zero_crossing(g, [-0.2, -0.1, 0.1, 0.3]) == pytest.approx(2.5)
+    assert L.zero_crossing(g, [-0.2, -0.1, 0.1, 0.3], level=0.2) == pytest.approx(3.5)
+    assert L.zero_crossing(g, [-0.2, 0.1, -0.1, 0.3]) == pytest.approx(3.25)  # the last crossing
+    assert np.isnan(L.zero_crossing(g, [-0.2, -0.1, -0.1, -0.3]))
+    assert L.zero_crossing(g, [-np.inf, 0.1, 0.2, 0.3]) == 1.0
+    with pytest.raises(ValueError, match="increasing"):
+        L.zero_crossing([1.0, 1.0, 2.0, 3.0], [-1, 0, 1, 2])
+    with pytest.raises(ValueError, match="lam"):
+        L.zero_crossing(g, [0.1, np.nan, 0.2, 0.3])
+
+
+@pytest.mark.parametrize("call,match", [
+    (lambda net: L.spectrum(net, 1.0, 0, 10), "k"),
+    (lambda net: L.spectrum(net, 1.0, 41, 10), "k"),
+    (lambda net: L.spectrum(net, 1.0, 2, -1), "steps"),
+    (lambda net: L.spectrum(net, 1.0, 2, 10, transient=-1), "transient"),
+    (lambda net: L.max_exponent(net, 1.0, 0), "steps"),
+    (lambda net: L.max_exponent(net, -1.0, 10), "g"),
+    (lambda net: L.max_exponent(net, 1.0, 10, state=np.zeros(3)), "state"),
+    (lambda net: L.two_trajectory_exponent(net, 1.0, 10, eps=0.0), "eps"),
+    (lambda net: L.max_exponent("gru", 1.0, 10), "net"),
+])
+def test_bad_arguments_name_the_parameter(call, match):
+    net = models.make_network("lstm", 20, seed=0)  # state size 40
+    with pytest.raises((ValueError, TypeError), match=match):
+        call(net)
