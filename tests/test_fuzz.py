@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
-from criticality import criterion, datasets, dmft, glorot, lyapunov, models, quadrature, spectra, vanilla  # noqa: E402
+from criticality import criterion, datasets, dmft, glorot, lyapunov, models, quadrature, reservoir, spectra, vanilla  # noqa: E402
 
 TIME_LIMIT = 60  # seconds per call (a hang, not a slow call on a loaded machine)
 
@@ -40,6 +40,9 @@ _rng = np.random.default_rng(0)
 _W = glorot.glorot(6, seed=0)
 _M, _L, _R = criterion.sampled_diagonals("gru", 16, sigma_b=0.5, seed=0)
 _NET = models.make_network("gru", 6, seed=0)
+_RNET = models.make_network("gru", 6, n_inputs=1, seed=0)
+_X = datasets.logistic_map(60, r=3.9, x0=0.3)
+_FEAT, _TARG = _rng.standard_normal((30, 2, 4)), _rng.standard_normal(30)
 
 # name -> (call, valid keyword arguments, {argument: kind}, allowed non-finite results)
 # kind: "real" (a number or array of numbers), "int" (a size or count), "array" (a matrix or vector)
@@ -160,6 +163,18 @@ API = {
                                           "transient": "int"}, ()),
     "datasets.logistic_map": (datasets.logistic_map, {"n": 20, "r": 3.9, "x0": 0.3, "transient": 5, "seed": 0},
                               {"n": "int", "r": "real", "x0": "real", "transient": "int"}, ()),
+    "reservoir.drive": (lambda **k: reservoir.drive(_RNET, **k),
+                        {"g": [0.5, 2.0], "inputs": _X[:20], "washout": 5, "state": _RNET.zero_state(2)},
+                        {"g": "real", "inputs": "array", "washout": "int", "state": "array"}, ()),
+    "reservoir.evaluate": (lambda **k: (lambda r: (r.train_nrmse, r.validation_nrmse, r.test_nrmse, r.alpha))(
+                               reservoir.evaluate(_RNET, **k)),
+                           {"g": [0.5, 2.0], "series": _X, "horizon": 1, "washout": 5, "train": 30, "validation": 10,
+                            "test": 10, "ridges": [1e-6, 1e-2], "chunk": 8},
+                           {"g": "real", "series": "array", "horizon": "int", "washout": "int", "train": "int",
+                            "validation": "int", "test": "int", "ridges": "real", "chunk": "int"}, ()),
+    "reservoir.fit_ridge": (lambda **k: reservoir.fit_ridge(**k).coef,
+                            {"features": _FEAT, "targets": _TARG, "ridges": [1e-6, 1e-2], "chunk": 7},
+                            {"features": "array", "targets": "array", "ridges": "real", "chunk": "int"}, ()),
     "glorot.glorot": (glorot.glorot, {"n": 6, "seed": 0, "samples": 2}, {"n": "int", "samples": "int"}, ()),
     "glorot.rescaled_glorot": (glorot.rescaled_glorot, {"n": 200, "p": 0.9, "seed": 0},
                                {"n": "int", "p": "real"}, ()),

@@ -9,6 +9,7 @@ vanilla     batched simulations of the Sompolinsky model and deep random MLPs
 models      batched RNN/GRU/LSTM dynamics with exact Jacobian-vector products
 lyapunov    Lyapunov exponents (natural log per step): Benettin, QR spectra, every renormalised loop
 datasets    Mackey-Glass (the thesis's map and the delay equation by RK4) and logistic-map series
+reservoir   reservoirs driven by a series (batched over gains), ridge readouts from one eigendecomposition
 sweep       parameter sweeps: per-task seeds, resumable on-disk cache, any executor (incl. Dask)
 bench       timing helpers for the engine (benchmarks/bench_models.py)
 spectra     random-matrix helpers (circular law)
@@ -25,5 +26,5 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-from . import criterion, datasets, dmft, glorot, lyapunov, models, profiles, quadrature, report, spectra, sweep, vanilla  # noqa: E402,F401
+from . import criterion, datasets, dmft, glorot, lyapunov, models, profiles, quadrature, report, reservoir, spectra, sweep, vanilla  # noqa: E402,F401
 from .profiles import profile  # noqa: E402,F401

@@ -1,0 +1,480 @@
+r"""Reservoir computing with the batched engine: drive many gains at once, ridge readouts, forecasting.
+
+A network of :mod:`criticality.models` with fixed random weights is the reservoir (thesis section 5):
+it reads a series :math:`u(t)` through its input weights and a linear readout of its hidden state
+is trained by ridge regression. Every gain of a sweep is a column of one batched state, so one time
+step is one engine step for all gains (:func:`drive`); the readouts of all gains are fitted from
+per-gain Gram matrices accumulated in chunks of rows (:func:`fit_ridge`).
+
+Conventions
+-----------
+* **Input.** Input weights come from the network: ``make_network(arch, n, n_inputs=d,
+  input_scale=a)`` draws every input matrix (candidate and gates) with i.i.d.
+  :math:`\mathcal N(0, a^2/d)` entries, so a unit-variance input gives every unit an input drive
+  of standard deviation :math:`a`. The series is fed as given (standardise it first if you want
+  the amplitude to be ``a`` exactly).
+* **Time.** The state after reading :math:`u(t)` is :math:`h_t` (for the RNN
+  :math:`h_t = \tanh(g U h_{t-1} + W u(t))`, from :math:`h_{-1}` = ``state``, zero by default).
+  The readout features are :math:`h_t` (for the LSTM the hidden rows :math:`h`, not :math:`c`).
+* **Readout.** :math:`\hat y_t = \beta^\top h_t + c` with an unpenalised intercept :math:`c`
+  (features and targets centred on the training rows). For a relative ridge :math:`r` the
+  penalty is :math:`\alpha = r\,\mathrm{tr}(G)/n`, the mean diagonal of the (centred) Gram matrix
+  :math:`G = X_c^\top X_c` of the training rows, as in :func:`criticality.glorot.delay_recall`:
+  :math:`\beta(r) = (G + \alpha I)^{-1} X_c^\top y_c`. All candidates come from one symmetric
+  eigendecomposition :math:`G = V\,\mathrm{diag}(w)\,V^\top` per gain:
+  :math:`\beta(r) = V\,\mathrm{diag}(1/(w+\alpha))\,V^\top X_c^\top y_c` (``np.linalg.eigh`` on the
+  stack of Gram matrices; eigenvalues below 0 by rounding are set to 0, and a direction with
+  :math:`w + \alpha \le n\epsilon\max w` is dropped, which makes ``r = 0`` the minimum-norm least
+  squares fit).
+* **Errors.** MSE is the mean over rows (and target components) of the squared error;
+  NRMSE :math:`= \sqrt{\mathrm{MSE}/\mathrm{var}(y)}` with the population variance (ddof 0) of the
+  target on the same segment (for a vector target, the mean of the components' variances), i.e.
+  :math:`\sqrt{\mathrm{MSE}}/\mathrm{std}(y)` for a scalar series. Predicting the segment mean gives
+  NRMSE = 1.
+
+Memory: :func:`evaluate` streams; it never stores the states. It keeps ``B`` Gram matrices, a
+temporary of the same size while accumulating and then the eigenvector matrices (at most ``2 B n^2``
+floats, 512 MB for 32 gains at n = 1000) and one buffer of ``chunk`` rows. Validation and test
+errors are summed from the predictions chunk by chunk (exact); the training error of every ridge
+is computed from the accumulated sums (:math:`\|y_c\|^2 - \sum_i (V^\top X_c^\top y_c)_i^2
+(w_i + 2\alpha)/(w_i+\alpha)^2`), accurate to about :math:`10^{-16}\,\mathrm{var}(y)` in absolute
+terms, so a training NRMSE below ~1e-7 is at the rounding floor.
+
+Everything is float64 (a float32 network's states are converted).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ._validate import MAX_COUNT, MAX_SCALE, as_count, as_real_array, as_vector
+from .models import Gains, Network
+
+__all__ = ["DEFAULT_RIDGES", "CHUNK", "drive", "fit_ridge", "RidgeFit", "evaluate", "ReservoirResult"]
+
+DEFAULT_RIDGES = np.logspace(-9, -1, 9)  # relative to the mean diagonal of the Gram matrix
+CHUNK = 256  # rows per Gram update: BLAS-3 at bounded memory (B * CHUNK * n floats)
+MAX_RIDGE = 1e6
+MAX_VALUE = 1e100  # |features| and |targets| of fit_ridge: sums of squares cannot overflow
+
+
+# -- validation helpers ----------------------------------------------------------------------------
+def _check_net(net) -> Network:
+    if not isinstance(net, Network):
+        raise TypeError(f"net must be a criticality.models.Network (make_network(...)), got {type(net).__name__}")
+    if not net.W:
+        raise ValueError("net has no input weights: build it with make_network(..., n_inputs=d, input_scale=a)")
+    return net
+
+
+def _d_in(net: Network) -> int:
+    return next(iter(net.W.values())).shape[1]
+
+
+def _series(name: str, value, d_in: int | None = None) -> np.ndarray:
+    """A finite real series of shape (T,) or (T, d), entries in [-MAX_SCALE, MAX_SCALE], as (T, d) float64."""
+    arr = as_real_array(name, value, minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    if arr.ndim == 1:
+        arr = arr[:, None]
+    if arr.ndim != 2 or arr.shape[0] == 0 or arr.shape[1] == 0:
+        want = "(T,) or (T, d)" if d_in is None else f"(T,) or (T, {d_in})" if d_in > 1 else "(T,) or (T, 1)"
+        raise ValueError(f"{name} must have shape {want} with T >= 1, got {np.shape(value)}")
+    if d_in is not None and arr.shape[1] != d_in:
+        raise ValueError(f"{name} must have shape (T, {d_in}) (the network's n_inputs = {d_in}), got {arr.shape}")
+    return arr
+
+
+def _ridges(ridges) -> np.ndarray:
+    return as_vector("ridges", ridges, minimum=0.0, maximum=MAX_RIDGE)
+
+
+def _batch(a: Gains) -> int:
+    return max(v.size for v in a.values())
+
+
+def _initial(net: Network, state, batch: int) -> np.ndarray:
+    if state is None:
+        return net.zero_state(batch)
+    try:
+        arr = np.asarray(state)
+    except ValueError as exc:
+        raise ValueError(f"state must be a rectangular array: {exc}") from exc
+    arr = net._check_state(arr[:, None] if arr.ndim == 1 else arr, None, "state")
+    if np.abs(arr).max() > MAX_SCALE:
+        raise ValueError(f"state entries must be in [-{MAX_SCALE:g}, {MAX_SCALE:g}]")
+    if arr.shape[1] not in (1, batch):
+        raise ValueError(f"state must have shape ({net.state_size},) or ({net.state_size}, {batch}), "
+                         f"got {np.shape(state)}")
+    return np.ascontiguousarray(np.broadcast_to(arr, (net.state_size, batch)), dtype=net.dtype)
+
+
+def _states(net: Network, a: Gains, inputs: np.ndarray, state: np.ndarray):
+    """Yield the hidden rows (n, B) after each input row (one engine step for all gains)."""
+    x = inputs.astype(net.dtype, copy=False)
+    for t in range(x.shape[0]):
+        state = net._step(state, None, a, x[t])[0]
+        yield state[-net.n:], state
+
+
+# -- driving ---------------------------------------------------------------------------------------
+def drive(net: Network, g, inputs, *, washout: int = 0, state=None, return_state: bool = False):
+    r"""Drive the reservoir ``net`` with ``inputs`` at every gain of ``g`` at once.
+
+    ``inputs`` is ``(T,)`` or ``(T, d_in)`` with ``d_in`` the network's ``n_inputs`` (the same input
+    for every gain; input weights :math:`\mathcal N(0, a^2/d_{in})` with ``a`` = ``input_scale`` of
+    :func:`~criticality.models.make_network`). ``g`` is a gain or array of ``B`` gains (or a dict of
+    per-matrix gains, see ``Network.gains``); ``state`` the state before the first input, of shape
+    ``(state_size,)`` (every column) or ``(state_size, B)``, zero by default.
+
+    Returns the features ``(T - washout, B, n)`` (float64): row ``t`` is the hidden state after
+    reading ``inputs[washout + t]`` (the LSTM's ``h``, the last ``n`` rows of its state), time-major
+    like the series. With ``return_state`` also the final full state ``(state_size, B)``.
+    One batched engine step per time step; no loop over gains.
+    """
+    net = _check_net(net)
+    x = _series("inputs", inputs, _d_in(net))
+    T = x.shape[0]
+    washout = as_count("washout", washout, minimum=0, maximum=T - 1) if T > 0 else 0
+    a = net.gains(g)
+    B = _batch(a)
+    s = _initial(net, state, B)
+    out = np.empty((T - washout, B, net.n))
+    last = s
+    for t, (h, last) in enumerate(_states(net, a, x, s)):
+        if t >= washout:
+            out[t - washout] = h.T
+    return (out, last) if return_state else out
+
+
+# -- ridge readout ---------------------------------------------------------------------------------
+@dataclass
+class RidgeFit:
+    """Ridge readouts for ``B`` feature sets (gains) and ``K`` ridge strengths, from one
+    eigendecomposition per gain (see the module docstring).
+
+    Attributes: ``ridges`` (K,) relative strengths; ``alpha`` (B, K) the absolute penalties
+    :math:`r\\,\\mathrm{tr}(G)/n`; ``coef`` (B, K, n, k); ``intercept`` (B, K, k) (zero without
+    intercept); ``eigenvalues`` (B, n) of the (centred) Gram matrix; ``train_mse`` (B, K, k) from
+    the accumulated sums; ``rows`` the number of training rows. ``k`` axes are dropped from
+    ``predict``/``train_mse``-derived outputs when the targets were 1-d.
+    """
+
+    ridges: np.ndarray
+    alpha: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    eigenvalues: np.ndarray
+    train_mse: np.ndarray
+    rows: int
+    vector_target: bool = field(default=False, repr=False)
+
+    @property
+    def batch(self) -> int:
+        return self.coef.shape[0]
+
+    @property
+    def n_features(self) -> int:
+        return self.coef.shape[2]
+
+    def _index(self, index) -> np.ndarray:
+        K = self.ridges.size
+        idx = np.asarray(index)
+        if idx.dtype.kind not in "iu" or idx.ndim > 1 or (idx.ndim == 1 and idx.size != self.batch):
+            raise ValueError(f"index must be an integer or {self.batch} integers (one per gain) in [0, {K - 1}], "
+                             f"got {index!r}")
+        if np.any(idx < 0) or np.any(idx >= K):
+            raise ValueError(f"index must be in [0, {K - 1}], got {index!r}")
+        return np.broadcast_to(idx, (self.batch,))
+
+    def _features(self, features) -> np.ndarray:
+        X = as_real_array("features", features, minimum=-MAX_VALUE, maximum=MAX_VALUE)
+        if X.ndim == 2 and self.batch == 1:
+            X = X[:, None, :]
+        if X.ndim != 3 or X.shape[1:] != (self.batch, self.n_features):
+            raise ValueError(f"features must have shape (T, {self.batch}, {self.n_features}), got {X.shape}")
+        return X
+
+    def _predict_gm(self, X: np.ndarray, idx: np.ndarray | None) -> np.ndarray:
+        """Predictions of gain-major features X (B, rows, n): (B, rows, K, k), or (B, rows, k) for idx."""
+        B, rows, n = X.shape
+        if idx is None:
+            K, k = self.coef.shape[1], self.coef.shape[3]
+            C = self.coef.transpose(0, 2, 1, 3).reshape(B, n, K * k)
+            return (X @ C).reshape(B, rows, K, k) + self.intercept[:, None]
+        sel = np.arange(B)
+        return X @ self.coef[sel, idx] + self.intercept[sel, idx][:, None, :]
+
+    def predict(self, features, index=None) -> np.ndarray:
+        """Predictions for time-major ``features`` (T, B, n) (or (T, n) for one gain): (T, B, K, k) for
+        every ridge, or (T, B, k) for ``index`` (one ridge index, or one per gain); no ``k`` axis for
+        1-d targets."""
+        X = self._features(features)
+        idx = None if index is None else self._index(index)
+        P = np.moveaxis(self._predict_gm(np.ascontiguousarray(X.transpose(1, 0, 2)), idx), 0, 1)
+        return P[..., 0] if self.vector_target else P
+
+    def mse(self, features, targets) -> np.ndarray:
+        """Mean squared error (over rows and target components) of every ridge: (B, K)."""
+        X = self._features(features)
+        Y = _targets(targets, X.shape[0], self.batch, self.coef.shape[3])
+        err = self._predict_gm(np.ascontiguousarray(X.transpose(1, 0, 2)), None) - Y[:, :, None, :]
+        return np.mean(err**2, axis=(1, 3))
+
+
+def _targets(targets, T: int, batch: int, k: int | None = None) -> np.ndarray:
+    """Targets as a gain-major (B or 1, T, k) array."""
+    Y = as_real_array("targets", targets, minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    if Y.ndim == 1:
+        Y = Y[:, None]
+    if Y.ndim == 2:
+        Y = Y[None]
+    elif Y.ndim == 3:
+        Y = Y.transpose(1, 0, 2)
+    if (Y.ndim != 3 or Y.shape[1] != T or Y.shape[0] not in (1, batch) or Y.shape[2] == 0
+            or (k is not None and Y.shape[2] != k)):
+        kk = "k" if k is None else k
+        raise ValueError(f"targets must have shape ({T},), ({T}, {kk}) or ({T}, {batch}, {kk}) to match the features "
+                         f"({T} rows, {batch} feature sets), got {np.shape(targets)}")
+    return Y
+
+
+class _Gram:
+    """Streaming sums for B ridge problems: Gram matrices, cross terms and sums, BLAS-3 per chunk.
+
+    With an intercept the rows are shifted by the first chunk's mean before accumulating (so the
+    centring correction is small and loses no precision when the features have a large mean)."""
+
+    def __init__(self, batch: int, n: int, k: int, intercept: bool = True):
+        self.B, self.n, self.k, self.intercept = batch, n, k, intercept
+        self.G = np.zeros((batch, n, n))
+        self.XY = np.zeros((batch, n, k))
+        self.sx = np.zeros((batch, n))
+        self.sy = np.zeros((batch, k))
+        self.yy = np.zeros((batch, k))
+        self.x0 = np.zeros((batch, 1, n))
+        self.y0 = np.zeros((batch, 1, k))
+        self.rows = 0
+
+    def add(self, X: np.ndarray, Y: np.ndarray):
+        """X gain-major (B, rows, n), Y (B or 1, rows, k)."""
+        if self.intercept and self.rows == 0:
+            self.x0 = X.mean(axis=1, keepdims=True)
+            self.y0 = np.broadcast_to(Y.mean(axis=1, keepdims=True), (self.B, 1, self.k)).copy()
+        Xs, Ys = (X - self.x0, Y - self.y0) if self.intercept else (X, Y)
+        Xt = Xs.transpose(0, 2, 1)
+        self.G += Xt @ Xs
+        self.XY += Xt @ Ys
+        self.sx += Xs.sum(axis=1)
+        self.sy += Ys.sum(axis=1)
+        self.yy += (Ys**2).sum(axis=1)
+        self.rows += X.shape[1]
+
+    def solve(self, ridges: np.ndarray, vector_target: bool = False) -> RidgeFit:
+        """The readouts for every ridge; centres the Gram matrices in place (call once)."""
+        m, n = self.rows, self.n
+        G, XY, yy = self.G, self.XY, self.yy
+        if self.intercept:
+            mx, my = self.sx / m, self.sy / m
+            G -= m * mx[:, :, None] * mx[:, None, :]
+            XY = XY - m * mx[:, :, None] * my[:, None, :]
+            yy = yy - m * my**2
+        scale = np.trace(G, axis1=1, axis2=2) / n
+        scale = np.where(scale > 0, scale, 1.0)  # constant features: any penalty gives beta = 0
+        alpha = ridges[None, :] * scale[:, None]  # (B, K)
+        w, V = np.linalg.eigh(G)  # one symmetric eigendecomposition per gain (LAPACK loops over B)
+        w = np.maximum(w, 0.0)
+        b = V.transpose(0, 2, 1) @ XY  # (B, n, k)
+        den = w[:, None, :] + alpha[:, :, None]  # (B, K, n)
+        tol = n * np.finfo(float).eps * w.max(axis=1)[:, None, None]
+        inv = np.divide(1.0, den, out=np.zeros_like(den), where=den > tol)
+        K = ridges.size
+        Z = inv[..., None] * b[:, None]  # (B, K, n, k)
+        coef = (V @ Z.transpose(0, 2, 1, 3).reshape(self.B, n, K * self.k)).reshape(self.B, n, K, self.k)
+        coef = coef.transpose(0, 2, 1, 3)
+        fitted = np.einsum("bjn,bnk->bjk", inv * (2.0 - w[:, None, :] * inv), b**2)
+        train_mse = np.maximum(yy[:, None, :] - fitted, 0.0) / m
+        if self.intercept:
+            xbar = self.x0[:, 0] + self.sx / m  # (B, n)
+            ybar = self.y0[:, 0] + self.sy / m  # (B, k)
+            intercept = ybar[:, None, :] - np.einsum("bn,bjnk->bjk", xbar, coef)
+        else:
+            intercept = np.zeros((self.B, K, self.k))
+        return RidgeFit(ridges.copy(), alpha, coef, intercept, w, train_mse, m, vector_target)
+
+
+def fit_ridge(features, targets, ridges=DEFAULT_RIDGES, *, intercept: bool = True, chunk: int = CHUNK) -> RidgeFit:
+    r"""Ridge readouts of ``targets`` from ``features`` for every gain and every ridge strength.
+
+    ``features`` is time-major ``(T, B, n)`` (the output of :func:`drive`) or ``(T, n)`` for one
+    feature set; ``targets`` ``(T,)``, ``(T, k)`` (shared by all gains) or ``(T, B, k)``; finite, of
+    modulus at most 1e100. ``ridges``
+    (K values >= 0) are relative to the mean diagonal of the Gram matrix (centred if
+    ``intercept``); ``intercept`` fits an unpenalised constant. The Gram matrices are accumulated
+    in chunks of ``chunk`` rows; all ridges come from one eigendecomposition per gain.
+    Returns a :class:`RidgeFit`.
+    """
+    X = as_real_array("features", features, minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    if X.ndim == 2:
+        X = X[:, None, :]
+    if X.ndim != 3 or 0 in X.shape:
+        raise ValueError(f"features must have shape (T, B, n) or (T, n), not empty, got {np.shape(features)}")
+    T, B, n = X.shape
+    targets = as_real_array("targets", targets, minimum=-MAX_VALUE, maximum=MAX_VALUE)
+    vector_target = targets.ndim == 1
+    Y = _targets(targets, T, B)
+    ridges = _ridges(ridges)
+    chunk = as_count("chunk", chunk)
+    if not isinstance(intercept, (bool, np.bool_)):
+        raise TypeError(f"intercept must be True or False, got {intercept!r}")
+    acc = _Gram(B, n, Y.shape[2], bool(intercept))
+    for s in range(0, T, chunk):
+        acc.add(np.ascontiguousarray(X[s:s + chunk].transpose(1, 0, 2)), Y[:, s:s + chunk])
+    return acc.solve(ridges, vector_target)
+
+
+# -- forecasting -----------------------------------------------------------------------------------
+@dataclass
+class ReservoirResult:
+    """Result of :func:`evaluate`, one entry per gain (B gains).
+
+    ``train_mse``, ``validation_mse``, ``test_mse`` and the ``*_nrmse`` (B,) at the chosen ridge;
+    ``ridge`` (B,) the chosen relative ridge, ``ridge_index`` (B,) its index in ``ridges`` (K,),
+    ``alpha`` (B,) the absolute penalty; ``validation_mse_grid`` and ``train_mse_grid`` (B, K) for
+    every candidate; ``readout`` the :class:`RidgeFit` (every candidate; use ``readout.predict(X,
+    index=ridge_index)``); ``predictions`` (if asked) ``{"validation": (V, B[, d]), "test":
+    (Te, B[, d])}`` and ``targets`` the matching ``{"validation": (V[, d]), "test": (Te[, d])}``;
+    ``segments`` the first and last+1 state index of each segment (the target of state ``t`` is
+    ``series[t + horizon]``).
+    """
+
+    g: object
+    horizon: int
+    segments: dict
+    ridges: np.ndarray
+    ridge_index: np.ndarray
+    ridge: np.ndarray
+    alpha: np.ndarray
+    train_mse: np.ndarray
+    validation_mse: np.ndarray
+    test_mse: np.ndarray
+    train_nrmse: np.ndarray
+    validation_nrmse: np.ndarray
+    test_nrmse: np.ndarray
+    validation_mse_grid: np.ndarray
+    train_mse_grid: np.ndarray
+    readout: RidgeFit = field(repr=False)
+    predictions: dict | None = field(default=None, repr=False)
+    targets: dict | None = field(default=None, repr=False)
+
+
+def _variance(name: str, Y: np.ndarray) -> float:
+    var = float(np.mean(np.var(Y, axis=0)))
+    if not var > 0:
+        raise ValueError(f"series: the target is constant on the {name} segment ({len(Y)} samples), so its "
+                         f"NRMSE is undefined")
+    return var
+
+
+def evaluate(net: Network, g, series, *, horizon: int = 1, washout: int, train: int, validation: int,
+             test: int, ridges=DEFAULT_RIDGES, state=None, predictions: bool = False,
+             chunk: int = CHUNK) -> ReservoirResult:
+    r"""Forecast ``series`` ``horizon`` steps ahead with the reservoir ``net`` at every gain of ``g``.
+
+    The reservoir reads ``series`` (``(T,)`` or ``(T, d)``, ``d`` = the network's ``n_inputs``); the
+    readout of the state after reading :math:`u(t)` predicts :math:`u(t + \text{horizon})` (every
+    component). States ``0 .. washout-1`` are discarded; the next ``train`` states fit the readout
+    (intercept, every ridge of ``ridges``, relative to the mean diagonal of the centred Gram
+    matrix), the next ``validation`` choose the ridge with the smallest validation MSE (per gain),
+    and the next ``test`` score it (``train``, ``validation``, ``test`` >= 2, so that every segment's
+    target can vary). ``series`` needs at least ``washout + train + validation + test + horizon``
+    samples, with entries in [-1e6, 1e6]; later samples are ignored. MSE and NRMSE
+    (:math:`\sqrt{\mathrm{MSE}/\mathrm{var}}` of the target on the same segment) as in the module
+    docstring. One batched engine step per time step for all gains; the states are streamed
+    through Gram matrices in chunks of ``chunk`` rows, never stored. ``predictions=True`` keeps the
+    validation and test predictions at the chosen ridge. Returns a :class:`ReservoirResult`.
+    """
+    net = _check_net(net)
+    d = _d_in(net)
+    u = _series("series", series, d)
+    horizon = as_count("horizon", horizon)
+    washout = as_count("washout", washout, minimum=0)
+    # two rows at least, so that each segment's target variance (the NRMSE's scale) can be non-zero
+    train, validation, test = (as_count(k, v, minimum=2) for k, v in
+                               (("train", train), ("validation", validation), ("test", test)))
+    need = washout + train + validation + test + horizon
+    if need > u.shape[0]:
+        raise ValueError(f"series is too short: washout + train + validation + test + horizon = "
+                         f"{washout} + {train} + {validation} + {test} + {horizon} = {need} samples needed, "
+                         f"got {u.shape[0]}")
+    ridges = _ridges(ridges)
+    chunk = as_count("chunk", chunk, maximum=MAX_COUNT)
+    if not isinstance(predictions, (bool, np.bool_)):
+        raise TypeError(f"predictions must be True or False, got {predictions!r}")
+    a = net.gains(g)
+    B = _batch(a)
+    s0 = _initial(net, state, B)
+    n, K = net.n, ridges.size
+
+    bounds = np.cumsum([washout, train, validation, test])
+    names = ("train", "validation", "test")
+    segments = {k: (int(bounds[i]), int(bounds[i + 1])) for i, k in enumerate(names)}
+    Y = u[horizon:need]  # Y[t] = u(t + horizon), the target of state t
+    var = {k: _variance(k, Y[lo:hi]) for k, (lo, hi) in segments.items()}
+
+    acc = _Gram(B, n, d, intercept=True)
+    buf = np.empty((B, min(chunk, max(train, validation, test)), n))
+    sse_val = np.zeros((B, K))
+    sse_test = np.zeros(B)
+    kept = {"validation": [], "test": []}
+    fit = idx = None
+    seg, i = 0, 0
+    for t, (h, _) in enumerate(_states(net, a, u[:bounds[-1]], s0)):
+        if t < washout:
+            continue
+        buf[:, i] = h.T
+        i += 1
+        hi_seg = segments[names[seg]][1]
+        if i < buf.shape[1] and t + 1 < hi_seg:
+            continue
+        X, Yc = buf[:, :i], Y[t + 1 - i:t + 1]
+        if seg == 0:
+            acc.add(X, Yc[None])
+        elif seg == 1:
+            P = fit._predict_gm(X, None)  # (B, rows, K, d)
+            sse_val += np.sum((P - Yc[None, :, None, :]) ** 2, axis=(1, 3))
+            if predictions:
+                kept["validation"].append(P)
+        else:
+            P = fit._predict_gm(X, idx)  # (B, rows, d)
+            sse_test += np.sum((P - Yc[None]) ** 2, axis=(1, 2))
+            if predictions:
+                kept["test"].append(P)
+        i = 0
+        if t + 1 == hi_seg:
+            if seg == 0:
+                fit = acc.solve(ridges, np.ndim(series) == 1)
+            elif seg == 1:
+                idx = np.argmin(sse_val, axis=1)
+            seg += 1
+
+    sel = np.arange(B)
+    val_grid = sse_val / (validation * d)
+    train_grid = fit.train_mse.mean(axis=2)
+    mse = {"train": train_grid[sel, idx], "validation": val_grid[sel, idx], "test": sse_test / (test * d)}
+    nrmse = {k: np.sqrt(v / var[k]) for k, v in mse.items()}
+    pred = tgt = None
+    if predictions:
+        vec = np.ndim(series) == 1
+        P_val = np.concatenate(kept["validation"], axis=1)[sel, :, idx]  # (B, V, d)
+        P_test = np.concatenate(kept["test"], axis=1)
+        pred = {"validation": P_val.transpose(1, 0, 2), "test": P_test.transpose(1, 0, 2)}
+        tgt = {k: Y[lo:hi] for k, (lo, hi) in segments.items() if k != "train"}
+        if vec:
+            pred = {k: v[..., 0] for k, v in pred.items()}
+            tgt = {k: v[:, 0] for k, v in tgt.items()}
+    gains = g if isinstance(g, dict) else np.atleast_1d(np.asarray(g, dtype=float))
+    return ReservoirResult(gains, horizon, segments, ridges, idx, ridges[idx], fit.alpha[sel, idx],
+                           mse["train"], mse["validation"], mse["test"], nrmse["train"], nrmse["validation"],
+                           nrmse["test"], val_grid, train_grid, fit, pred, tgt)
