@@ -189,3 +189,59 @@ def curve_family(ax, curves, labels, *, points=None, crosses=None, vlines=None, 
         ax.set_ylim(*ylim)
     ax.legend(frameon=False, fontsize="small")
     return ax
+
+
+def exponent_curves(ax, gains, samples, labels, *, critical=None, theory=None, theory_label="",
+                    individual=False, ylim=None, xlabel="gain $g$", ylabel=r"$\lambda_{\max}$ per step"):
+    """Lyapunov exponents against the gain, one family member per ``samples[k]``.
+
+    ``samples[k]`` is an array ``(samples, gains)`` (or ``(gains,)``) of exponents at ``gains`` (one
+    array for every member, or a list of one array per member); its mean over samples is drawn in
+    colour ``Ck`` with dots, labelled ``labels[k]``, and with ``individual=True`` every sample as a
+    thin line of the same colour. ``theory = (x, y)`` is drawn as a black dashed line, ``critical``
+    as a dotted vertical line, zero as a grey line. Returns the means.
+    """
+    per_member = isinstance(gains, (list, tuple))
+    means = []
+    for k, (lam, label) in enumerate(zip(samples, labels)):
+        g = np.asarray(gains[k] if per_member else gains, dtype=float)
+        lam = np.atleast_2d(np.asarray(lam, dtype=float))
+        color = f"C{k}"
+        if individual:
+            for row in lam:
+                ax.plot(g, row, color=color, lw=0.6, alpha=0.45)
+        mean = lam.mean(axis=0)
+        ax.plot(g, mean, color=color, marker="o", ms=3.5, lw=1.4, label=label)
+        means.append(mean)
+    if theory is not None:
+        ax.plot(*theory, color="black", ls="--", lw=1.3, label=theory_label or None)
+    if critical is not None:
+        ax.axvline(critical, color="0.35", ls=":", lw=1.2)
+    ax.axhline(0.0, color="0.6", lw=0.8)
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    if ylim is not None:
+        ax.set_ylim(*ylim)
+    ax.legend(frameon=False, fontsize="small")
+    return means
+
+
+def crossing_points(ax, x, values, *, label="", color="C0", marker="o", shift=1.0, faint=True):
+    """Per-sample values (small, faint markers) and their mean with standard-error bars at each ``x``.
+
+    ``values[j]`` holds the samples at ``x[j]``; NaN entries (a sample without a value, such as a
+    curve that never crosses a level on its grid) are left out. ``shift`` multiplies ``x`` so that
+    several series at the same ``x`` stay apart on a log axis. Returns the means (NaN where no
+    sample has a value).
+    """
+    xs = np.asarray(x, dtype=float) * shift
+    means, errors = [], []
+    for xj, v in zip(xs, values):
+        v = np.asarray(v, dtype=float).ravel()
+        v = v[np.isfinite(v)]
+        if faint and v.size:
+            ax.plot(np.full(v.size, xj), v, marker, color=color, ms=3, alpha=0.35, ls="none")
+        means.append(v.mean() if v.size else np.nan)
+        errors.append(v.std() / np.sqrt(v.size) if v.size > 1 else 0.0)
+    means = np.array(means)
+    ax.errorbar(xs, means, errors, color=color, marker=marker, ms=5, capsize=2, lw=1.2, label=label)
+    return means
