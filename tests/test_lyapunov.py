@@ -70,13 +70,14 @@ def test_sompolinsky_map_at_g_1_5_is_half_log_chi():
     """thesis Eq. 6: lambda_max = (1/2) ln chi = 0.0652 at g = 1.5 (ln chi itself, 0.130, must fail)."""
     theory = 0.5 * np.log(dmft.growth_factor(1.5))
     assert theory == pytest.approx(0.0652, abs=1e-4)
-    # Algorithm 1's average over disorder samples; finite N lowers the exponent by ~0.005 at N = 1000
-    runs = [vanilla.simulate_recurrent([1.5], n=1000, steps=1200, transient=300, seed=s).lyapunov[0]
-            for s in range(3)]
-    assert np.mean(runs) == pytest.approx(theory, abs=0.01)
+    # Algorithm 1's average over disorder samples. At N = 1000 one sample in four lands near 0.043 (finite-N
+    # spread), so N = 2000: measured 0.0639, 0.0617 (vanilla) and 0.0650, 0.0633 (RNN) for seeds 0, 1
+    runs = [vanilla.simulate_recurrent([1.5], n=2000, steps=1000, transient=300, seed=s).lyapunov[0]
+            for s in range(2)]
+    assert np.mean(runs) == pytest.approx(theory, abs=0.008)
     # the RNN of models, h' = tanh(g U h), is conjugate to it (x = g U h): the same exponent
-    rnn = [L.sample_max_exponent("rnn", 1000, 1.5, steps=1200, transient=300, seed=s) for s in range(3)]
-    assert np.mean(rnn) == pytest.approx(theory, abs=0.01)
+    rnn = [L.sample_max_exponent("rnn", 2000, 1.5, steps=1000, transient=300, seed=s) for s in range(2)]
+    assert np.mean(rnn) == pytest.approx(theory, abs=0.008)
 
 
 @pytest.mark.parametrize("arch", ["gru", "lstm"])
