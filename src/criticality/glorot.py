@@ -27,6 +27,7 @@ from scipy.special import gammaln
 
 from ._validate import MAX_N, as_count, as_finite_array, as_positive_int, as_real_array, as_rng, as_scale
 from .lyapunov import normalised, renormalised_growth
+from .reservoir import fit_ridge
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
@@ -345,7 +346,7 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     A scalar i.i.d. :math:`\mathcal N(0,1)` input drives every matrix of the stack ``W`` (S, n, n)
     through the same input weights :math:`w\sim\mathcal N(0, I_n)`; for each delay ``d`` a ridge
     readout of :math:`h_t` is fitted to :math:`u_{t-d}` on ``train`` steps and scored on the next
-    ``test`` steps by the squared correlation :math:`R^2(d)`. The state noise :math:`\xi_t\sim
+    ``test`` steps by the squared correlation :math:`R^2(d)` (:func:`criticality.reservoir.fit_ridge`). The state noise :math:`\xi_t\sim
     \mathcal N(0, I_n)` of size :math:`\sigma` = ``noise`` (the same noise for every matrix) is what
     makes memory finite: without it a contracting linear network of n units recalls n past inputs
     exactly, up to round-off. Returns ``(r2, blew_up, peak)``:
@@ -382,13 +383,10 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     rows = np.arange(d_max, T)
     Y = u[rows[:, None] - delays[None, :]]  # (train + test, D)
     r2 = np.full((S, delays.size), np.nan)
-    for s in np.flatnonzero(~blew_up):
-        X = H[rows, s]
-        Xtr, Xte = X[:train], X[train:]
-        G = Xtr.T @ Xtr
-        G[np.diag_indices(n)] += ridge * np.trace(G) / n
-        beta = np.linalg.solve(G, Xtr.T @ Y[:train])
-        pred = Xte @ beta
+    ok = np.flatnonzero(~blew_up)
+    if ok.size:  # one ridge readout per matrix (criticality.reservoir.fit_ridge), no intercept
+        fit = fit_ridge(H[rows[:train]][:, ok], Y[:train], [ridge], intercept=False)
+        pred = fit.predict(H[rows[train:]][:, ok], index=0)  # (test, S_ok, D)
         yc, pc = Y[train:] - Y[train:].mean(0), pred - pred.mean(0)
-        r2[s] = (yc * pc).sum(0) ** 2 / ((yc**2).sum(0) * (pc**2).sum(0))
+        r2[ok] = (yc[:, None] * pc).sum(0) ** 2 / ((yc**2).sum(0) * (pc**2).sum(0))
     return r2, blew_up, peak
