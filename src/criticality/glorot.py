@@ -246,11 +246,6 @@ def _as_stack(W):
     return W
 
 
-def _normalised(v):
-    """``(v / ||v||, log ||v||)`` for the columns of the stack ``v`` (S, n, B): see :func:`criticality.lyapunov.normalised`."""
-    return normalised(v, axis=1)
-
-
 def _log_growth(W, v, k_max):
     """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B):
     the renormalised loop of :func:`criticality.lyapunov.renormalised_growth`, with ``W`` divided by
@@ -276,7 +271,7 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
                          f"got {x.shape}")
     v = np.broadcast_to(x, (W.shape[0],) + x.shape).astype(np.result_type(W, x, float))
     logs = np.empty((k_max + 1, W.shape[0], x.shape[1]))
-    logs[0] = _normalised(v)[1]  # a zero input has log-norm -inf: norm 0 throughout
+    logs[0] = normalised(v, axis=1)[1]  # a zero input has log-norm -inf: norm 0 throughout
     for k, growth in _log_growth(W, v, k_max):
         logs[k] = logs[0] + growth
     with np.errstate(over="ignore"):
@@ -305,7 +300,7 @@ def hidden_state_norms(W, inputs) -> np.ndarray:
     for t in range(T):
         top = np.maximum(c + log_w, 0.0)  # W h_{t-1} and x_t are below ~n e^top: scale both by e^-top
         h = (W @ h) * np.exp(c + log_w - top)[:, None, :] + X[t] * np.exp(-top)[:, None, :]
-        h, log_norm = _normalised(h)
+        h, log_norm = normalised(h, axis=1)
         c = logs[t] = top + log_norm
     with np.errstate(over="ignore"):
         return np.exp(logs + log_x.item())

@@ -70,7 +70,7 @@ def benettin(step, state, u, steps: int, *, transient: int = 0, axis: int = 0, o
     """Benettin's algorithm :cite:`benettin1980lyapunov`: the mean of the per-step log growth of the
     renormalised tangent ``u`` over the ``steps`` steps after ``transient`` (see
     :func:`renormalised_growth` for ``step``). ``observe(state)``, if given, is summed over the same
-    steps and its mean returned too: ``(exponent, mean observation)``."""
+    steps, and ``(exponent, mean observation, final state)`` is returned."""
     total, seen = 0.0, 0.0
     for t, state, growth in renormalised_growth(step, state, u, steps, transient=transient, axis=axis):
         if t > transient:
@@ -94,18 +94,10 @@ def _start(net, g, seed, state):
     """Validated gains, batch size, generator and initial state (the same in every column)."""
     rng = as_rng(seed)
     gains = net.gains(g)
-    batch = max(v.size for v in gains.values())
+    batch = gains.batch
     if state is None:
-        state = net.random_state(batch, scale=0.5, seed=rng)
-    else:
-        try:
-            state = np.asarray(state)
-        except ValueError as exc:
-            raise ValueError(f"state must be a rectangular array, got {state!r}") from exc
-        if state.ndim == 1:  # one state for every column
-            state = np.repeat(net._check_state(state[:, None], 1), batch, axis=1)
-    state = np.array(net._check_state(state, batch), dtype=net.dtype, copy=True)
-    return gains, batch, rng, state
+        return gains, batch, rng, net.random_state(batch, scale=0.5, seed=rng)
+    return gains, batch, rng, net.batch_state(state, batch)
 
 
 def _per_gain(g, values):

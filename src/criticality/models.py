@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import criterion as crit
-from ._validate import MAX_N, as_count, as_rng, as_scale, as_scales
+from ._validate import MAX_N, MAX_SCALE, as_count, as_rng, as_scale, as_scales
 from .vanilla import _factors, random_coupling
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
@@ -52,6 +52,11 @@ def _sigmoid(x):
 
 class Gains(dict):
     """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation."""
+
+    @property
+    def batch(self) -> int:
+        """The number of columns: the longest gain array."""
+        return max(v.size for v in self.values())
 
 
 @dataclass
@@ -116,6 +121,27 @@ class Network:
             raise ValueError(f"{name} must be finite")
         return arr if arr.dtype.kind == "f" else arr.astype(self.dtype)
 
+    @property
+    def n_inputs(self) -> int:
+        """Input dimension (0 without input weights)."""
+        return next(iter(self.W.values())).shape[1] if self.W else 0
+
+    def batch_state(self, state, batch: int) -> np.ndarray:
+        """``state`` of shape ``(state_size,)`` (the same in every column) or ``(state_size, 1 or batch)``,
+        checked (real, finite, entries in ``[-MAX_SCALE, MAX_SCALE]``), as a new contiguous
+        ``(state_size, batch)`` array of this network's dtype."""
+        try:
+            arr = np.asarray(state)
+        except ValueError as exc:
+            raise ValueError(f"state must be a rectangular array: {exc}") from exc
+        arr = self._check_state(arr[:, None] if arr.ndim == 1 else arr, None, "state")
+        if np.abs(arr).max() > MAX_SCALE:
+            raise ValueError(f"state entries must be in [-{MAX_SCALE:g}, {MAX_SCALE:g}]")
+        if arr.shape[1] not in (1, batch):
+            raise ValueError(f"state must have shape ({self.state_size},) or ({self.state_size}, {batch}), "
+                             f"got {np.shape(state)}")
+        return np.array(np.broadcast_to(arr, (self.state_size, batch)), dtype=self.dtype, order="C")
+
     def gains(self, g, batch: int | None = None) -> dict:
         """Per-matrix column gains: ``g`` is a scalar/array (global) or a dict ``{matrix: gains}``, each
         gain in ``[0, MAX_SCALE]`` (1e6)."""
@@ -142,7 +168,7 @@ class Network:
             return {}
         if not self.W:
             raise ValueError("x given, but the network has no input weights (make_network(..., n_inputs=0))")
-        d_in = next(iter(self.W.values())).shape[1]
+        d_in = self.n_inputs
         x = as_scales("x", x, minimum=None, maximum=None).astype(self.dtype)
         x = x[:, None] if x.ndim == 1 else x  # (d_in,) shared by all columns, or (d_in, B)
         if x.ndim != 2 or x.shape[0] != d_in or x.shape[1] not in (1, batch):

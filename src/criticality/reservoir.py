@@ -69,10 +69,6 @@ def _check_net(net) -> Network:
     return net
 
 
-def _d_in(net: Network) -> int:
-    return next(iter(net.W.values())).shape[1]
-
-
 def _series(name: str, value, d_in: int | None = None) -> np.ndarray:
     """A finite real series of shape (T,) or (T, d), entries in [-MAX_SCALE, MAX_SCALE], as (T, d) float64."""
     arr = as_real_array(name, value, minimum=-MAX_SCALE, maximum=MAX_SCALE)
@@ -88,26 +84,6 @@ def _series(name: str, value, d_in: int | None = None) -> np.ndarray:
 
 def _ridges(ridges) -> np.ndarray:
     return as_vector("ridges", ridges, minimum=0.0, maximum=MAX_RIDGE)
-
-
-def _batch(a: Gains) -> int:
-    return max(v.size for v in a.values())
-
-
-def _initial(net: Network, state, batch: int) -> np.ndarray:
-    if state is None:
-        return net.zero_state(batch)
-    try:
-        arr = np.asarray(state)
-    except ValueError as exc:
-        raise ValueError(f"state must be a rectangular array: {exc}") from exc
-    arr = net._check_state(arr[:, None] if arr.ndim == 1 else arr, None, "state")
-    if np.abs(arr).max() > MAX_SCALE:
-        raise ValueError(f"state entries must be in [-{MAX_SCALE:g}, {MAX_SCALE:g}]")
-    if arr.shape[1] not in (1, batch):
-        raise ValueError(f"state must have shape ({net.state_size},) or ({net.state_size}, {batch}), "
-                         f"got {np.shape(state)}")
-    return np.ascontiguousarray(np.broadcast_to(arr, (net.state_size, batch)), dtype=net.dtype)
 
 
 def _states(net: Network, a: Gains, inputs: np.ndarray, state: np.ndarray):
@@ -134,12 +110,12 @@ def drive(net: Network, g, inputs, *, washout: int = 0, state=None, return_state
     One batched engine step per time step; no loop over gains.
     """
     net = _check_net(net)
-    x = _series("inputs", inputs, _d_in(net))
+    x = _series("inputs", inputs, net.n_inputs)
     T = x.shape[0]
     washout = as_count("washout", washout, minimum=0, maximum=T - 1) if T > 0 else 0
     a = net.gains(g)
-    B = _batch(a)
-    s = _initial(net, state, B)
+    B = a.batch
+    s = net.zero_state(B) if state is None else net.batch_state(state, B)
     out = np.empty((T - washout, B, net.n))
     last = s
     for t, (h, last) in enumerate(_states(net, a, x, s)):
@@ -396,7 +372,7 @@ def evaluate(net: Network, g, series, *, horizon: int = 1, washout: int, train: 
     validation and test predictions at the chosen ridge. Returns a :class:`ReservoirResult`.
     """
     net = _check_net(net)
-    d = _d_in(net)
+    d = net.n_inputs
     u = _series("series", series, d)
     horizon = as_count("horizon", horizon)
     washout = as_count("washout", washout, minimum=0)
@@ -413,8 +389,8 @@ def evaluate(net: Network, g, series, *, horizon: int = 1, washout: int, train: 
     if not isinstance(predictions, (bool, np.bool_)):
         raise TypeError(f"predictions must be True or False, got {predictions!r}")
     a = net.gains(g)
-    B = _batch(a)
-    s0 = _initial(net, state, B)
+    B = a.batch
+    s0 = net.zero_state(B) if state is None else net.batch_state(state, B)
     n, K = net.n, ridges.size
 
     bounds = np.cumsum([washout, train, validation, test])
