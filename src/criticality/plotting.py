@@ -140,9 +140,12 @@ def plain_log_ticks(axis, values=None, subs=(1.0, 2.0, 5.0)):
 
 
 def mean_with_errors(ax, x, samples, **kw):
-    """Mean of each array in ``samples`` against ``x``, with standard-error bars; returns ``(mean, se)``."""
-    mean = np.array([np.mean(s) for s in samples])
-    se = np.array([np.std(s) / np.sqrt(np.size(s)) for s in samples])
+    """Mean of each array in ``samples`` against ``x``, with standard-error bars; returns ``(mean, se)``.
+    Non-finite entries (a sample without a value) are left out: the mean is NaN where none is left,
+    the error 0 where one is."""
+    kept = [_finite(s) for s in samples]
+    mean = np.array([s.mean() if s.size else np.nan for s in kept])
+    se = np.array([s.std() / np.sqrt(s.size) if s.size > 1 else 0.0 for s in kept])
     ax.errorbar(x, mean, se, **{"marker": "o", "ms": 4, "capsize": 2, **kw})
     return mean, se
 
@@ -234,14 +237,14 @@ def crossing_points(ax, x, values, *, label="", color="C0", marker="o", shift=1.
     sample has a value).
     """
     xs = np.asarray(x, dtype=float) * shift
-    means, errors = [], []
-    for xj, v in zip(xs, values):
-        v = np.asarray(v, dtype=float).ravel()
-        v = v[np.isfinite(v)]
-        if faint and v.size:
+    kept = [_finite(v) for v in values]
+    if faint:
+        for xj, v in zip(xs, kept):
             ax.plot(np.full(v.size, xj), v, marker, color=color, ms=3, alpha=0.35, ls="none")
-        means.append(v.mean() if v.size else np.nan)
-        errors.append(v.std() / np.sqrt(v.size) if v.size > 1 else 0.0)
-    means = np.array(means)
-    ax.errorbar(xs, means, errors, color=color, marker=marker, ms=5, capsize=2, lw=1.2, label=label)
-    return means
+    return mean_with_errors(ax, xs, kept, color=color, marker=marker, ms=5, lw=1.2, label=label)[0]
+
+
+def _finite(values) -> np.ndarray:
+    """The finite entries of ``values``, flattened."""
+    v = np.asarray(values, dtype=float).ravel()
+    return v[np.isfinite(v)]
