@@ -1,6 +1,7 @@
 """Benchmark of the batched GRU/LSTM engine (criticality.models) with tangent propagation.
 
-Run:  python benchmarks/bench_models.py [--steps 2000] [--repeats 3] [--quick]
+Run:  python benchmarks/bench_models.py [--steps 2000] [--repeats 3] [--quick] [--no-reservoir]
+      [--reservoir-n 1000] [--reservoir-steps 5000]
 
 Prints, as medians over repeated runs measured side by side in one process:
 - this machine's dgemm/sgemm peak (2000^3), measured in the same run;
@@ -8,7 +9,11 @@ Prints, as medians over repeated runs measured side by side in one process:
   its fraction of the peak, float32 against float64;
 - the speed-up over the straightforward loop (one matrix-vector product per gate, per gain,
   for state and tangent) at N = 500;
-- the per-step Python/elementwise overhead at N = 100.
+- the per-step Python/elementwise overhead at N = 100;
+- the reservoir case (benchmarks/bench_reservoir.py, needs reservoirpy 0.4.2): one sweep of 32 gains
+  (``--gains``) of a tanh reservoir at N = 1000, T = 5000, forecasting the Mackey-Glass map, by
+  ``criticality.reservoir.evaluate`` against reservoirpy doing the same runs one after another:
+  both medians and their ratio (goal: at least 5x), measured in this run.
 FLOPs count only the matrix products (2 m k n each): 12 N^2 B per GRU step and 16 N^2 B per
 LSTM step with tangents (B columns), i.e. the work a BLAS-bound implementation cannot avoid.
 """
@@ -20,6 +25,7 @@ import os
 
 import numpy as np
 
+import bench_reservoir  # benchmarks/, next to this script
 from criticality.bench import FLOPS_PER_COL, blas_info, gemm_peak, median_time, run_batched, run_loop
 from criticality.models import make_network
 
@@ -31,7 +37,13 @@ def main():
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--gains", type=int, default=32)
     p.add_argument("--quick", action="store_true", help="small sizes, for a smoke test")
+    p.add_argument("--reservoir", action=argparse.BooleanOptionalAction, default=True,
+                   help="the reservoir case against reservoirpy (default: on)")
+    p.add_argument("--reservoir-n", type=int, default=1000, help="reservoir size N of the reservoir case")
+    p.add_argument("--reservoir-steps", type=int, default=5000, help="series length T of the reservoir case")
     args = p.parse_args()
+    if args.reservoir:
+        bench_reservoir.require_reservoirpy()  # before the engine's minutes, not after
     sizes = (100, 200) if args.quick else (500, 1000)
     steps = 50 if args.quick else args.steps
     gains = np.linspace(0.5, 4.0, args.gains)
@@ -85,6 +97,13 @@ def main():
                     Uh @ X
         t_gemm = median_time(gemms, args.repeats) / 500
         print(f"| {arch} | {1e3 * t_step:.3f} | {1e3 * t_gemm:.3f} | {100 * (1 - t_gemm / t_step):.0f}% |")
+
+    if args.reservoir:
+        print("\nReservoir case: one sweep with criticality.reservoir.evaluate (all gains batched) against "
+              "reservoirpy (one gain after another)")
+        bench_reservoir.run(**(bench_reservoir.QUICK if args.quick else
+                               dict(n=args.reservoir_n, steps=args.reservoir_steps, n_gains=args.gains,
+                                    repeats=args.repeats)))
 
 
 if __name__ == "__main__":

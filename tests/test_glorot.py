@@ -466,56 +466,7 @@ def test_explosion_times_validation(kwargs, error, match):
         gl.explosion_times(**args)
 
 
-# --- 11. delay recall ---------------------------------------------------------------------------------
-
-def test_delay_recall_memoryless_reservoir():
-    """W = 0, no noise: h_t = w u_t, so the readout recovers u_t exactly (R^2(0) = 1) and nothing older
-    (R^2(1) ~ chi^2/200); a stack gives each matrix the result it gets alone (shared inputs and noise)."""
-    n = 40
-    zero = np.zeros((1, n, n))
-    r2, blew, peak = gl.delay_recall(zero, [0, 1], noise=0.0, train=400, test=200, seed=0)
-    assert r2.shape == (1, 2) and not blew[0] and np.isfinite(peak[0])
-    assert r2[0, 0] > 1 - 1e-12 and r2[0, 1] < 0.05
-    W = gl.glorot(n, seed=1) / 2
-    r2_stack, _, _ = gl.delay_recall(np.stack([zero[0], W]), [0, 1], noise=0.0, train=400, test=200, seed=0)
-    np.testing.assert_allclose(r2_stack[0], r2[0], rtol=1e-10)
-
-
-def test_delay_recall_flags_a_blow_up():
-    """Spectral radius 1.5: the state grows past blowup x its first norm -> flagged, R^2 NaN, no warnings."""
-    W = gl.glorot(40, seed=1)
-    big = (1.5 * W / np.abs(np.linalg.eigvals(W)).max())[None]
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        r2, blew, peak = gl.delay_recall(big, [1, 2], train=400, test=200, seed=0)
-    assert blew[0] and np.all(np.isnan(r2[0])) and peak[0] > 1e8
-
-
-def test_delay_recall_decays_for_a_contracting_matrix():
-    """glorot(100)/2 (radius ~0.5) with noise 0.01: near-perfect recall one step back, none 200 steps back,
-    decreasing in between."""
-    W = (gl.glorot(100, seed=1) / 2)[None]
-    delays = [0, 1, 5, 10, 20, 200]
-    r2, blew, _ = gl.delay_recall(W, delays, noise=0.01, seed=0)
-    assert not blew[0]
-    assert r2[0, 1] > 0.9 and r2[0, -1] < 0.1
-    assert np.all(np.diff(r2[0, :5]) < 0)
-
-
-def test_delay_recall_validation():
-    zero = np.zeros((1, 4, 4))
-    with pytest.raises(TypeError, match="real matrices"):
-        gl.delay_recall(gl.glorot(4, True, seed=0), [1])
-    for bad in ([-1], [1.5], [[1, 2]]):
-        with pytest.raises(ValueError, match="delays must be a 1-d array of integers >= 0"):
-            gl.delay_recall(zero, bad)
-    with pytest.raises(ValueError, match="train must be an integer in \\[1,"):
-        gl.delay_recall(zero, [1], train=0)
-    with pytest.raises(ValueError, match="blowup must be > 1"):
-        gl.delay_recall(zero, [1], blowup=1.0)
-
-
-# --- 12. error messages name the parameter ------------------------------------------------------------
+# --- 11. error messages name the parameter ------------------------------------------------------------
 
 @pytest.mark.parametrize("call, error, match", [
     (lambda: gl.glorot(0), ValueError, "n must be an integer in \\[1,"),
@@ -551,7 +502,7 @@ def test_empirical_radius_quantile_validates_complex_flag():
         gl.radius_quantile(0.5, 20, complex_="yes", method="empirical", samples=10)
 
 
-# --- 13. overflow: inf, never NaN -----------------------------------------------------------------------
+# --- 12. overflow: inf, never NaN -----------------------------------------------------------------------
 
 def test_hidden_state_norms_overflow_to_inf_not_nan():
     """W = 3 I (and 0.5 I) with inputs x_t = 1 in R^4: ||h_t|| = 2 (3^t - 1) / 2 = 3^t - 1 exactly while it fits a
@@ -598,7 +549,6 @@ def test_huge_matrices_and_inputs_give_inf_or_exact_values_not_nan():
     (lambda: gl.spectral_radii(4, 10**12), ValueError, "samples"),
     (lambda: gl.spectral_radii(4, 2, scale=1e300), ValueError, "scale"),
     (lambda: gl.radius_quantile([0.5, 0.6], 8, method="empirical"), ValueError, "p must be"),
-    (lambda: gl.delay_recall(np.full((1, 3, 3), np.inf), [1]), ValueError, "W must be finite"),
 ])
 def test_bad_arrays_and_sizes_are_named(call, error, match):
     with pytest.raises(error, match=match):

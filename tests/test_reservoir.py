@@ -1,11 +1,15 @@
-"""Tests of criticality.reservoir: batched driving, the eigendecomposition ridge readout, forecasting."""
+"""Tests of criticality.reservoir: batched driving, the eigendecomposition ridge readout, forecasting, the delay
+recall of a linear reservoir."""
 
 from __future__ import annotations
+
+import warnings
 
 import numpy as np
 import pytest
 
 from criticality import reservoir as rc
+from criticality.glorot import glorot
 from criticality.models import make_network
 
 
@@ -206,6 +210,53 @@ def test_peer_reservoirpy_same_states_and_predictions():
                                    atol=1e-8 * np.max(np.abs(pred)))
 
 
+def test_delay_recall_memoryless_reservoir():
+    """W = 0, no noise: h_t = w u_t, so the readout recovers u_t exactly (R^2(0) = 1) and nothing older
+    (R^2(1) ~ chi^2/200); a stack gives each matrix the result it gets alone (shared inputs and noise)."""
+    n = 40
+    zero = np.zeros((1, n, n))
+    r2, blew, peak = rc.delay_recall(zero, [0, 1], noise=0.0, train=400, test=200, seed=0)
+    assert r2.shape == (1, 2) and not blew[0] and np.isfinite(peak[0])
+    assert r2[0, 0] > 1 - 1e-12 and r2[0, 1] < 0.05
+    W = glorot(n, seed=1) / 2
+    r2_stack, _, _ = rc.delay_recall(np.stack([zero[0], W]), [0, 1], noise=0.0, train=400, test=200, seed=0)
+    np.testing.assert_allclose(r2_stack[0], r2[0], rtol=1e-10)
+
+
+def test_delay_recall_flags_a_blow_up():
+    """Spectral radius 1.5: the state grows past blowup x its first norm -> flagged, R^2 NaN, no warnings."""
+    W = glorot(40, seed=1)
+    big = (1.5 * W / np.abs(np.linalg.eigvals(W)).max())[None]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r2, blew, peak = rc.delay_recall(big, [1, 2], train=400, test=200, seed=0)
+    assert blew[0] and np.all(np.isnan(r2[0])) and peak[0] > 1e8
+
+
+def test_delay_recall_decays_for_a_contracting_matrix():
+    """glorot(100)/2 (radius ~0.5) with noise 0.01: near-perfect recall one step back, none 200 steps back,
+    decreasing in between."""
+    W = (glorot(100, seed=1) / 2)[None]
+    delays = [0, 1, 5, 10, 20, 200]
+    r2, blew, _ = rc.delay_recall(W, delays, noise=0.01, seed=0)
+    assert not blew[0]
+    assert r2[0, 1] > 0.9 and r2[0, -1] < 0.1
+    assert np.all(np.diff(r2[0, :5]) < 0)
+
+
+def test_delay_recall_validation():
+    zero = np.zeros((1, 4, 4))
+    with pytest.raises(TypeError, match="real matrices"):
+        rc.delay_recall(glorot(4, True, seed=0), [1])
+    for bad in ([-1], [1.5], [[1, 2]]):
+        with pytest.raises(ValueError, match="delays must be a 1-d array of integers >= 0"):
+            rc.delay_recall(zero, bad)
+    with pytest.raises(ValueError, match="train must be an integer in \\[1,"):
+        rc.delay_recall(zero, [1], train=0)
+    with pytest.raises(ValueError, match="blowup must be > 1"):
+        rc.delay_recall(zero, [1], blowup=1.0)
+
+
 @pytest.mark.parametrize("call, name", [
     (lambda net, u: rc.evaluate(net, 1.0, u[:100], washout=10, train=50, validation=20, test=20), "series"),
     (lambda net, u: rc.evaluate(net, 1.0, u, horizon=0, washout=10, train=50, validation=20, test=20), "horizon"),
@@ -240,6 +291,7 @@ def test_peer_reservoirpy_same_states_and_predictions():
     (lambda net, u: rc.fit_ridge(np.ones((10, 3)), np.ones(10)).predict(np.ones((4, 2))), "features"),
     (lambda net, u: rc.fit_ridge(np.ones((10, 3)), np.ones(10), [1.0, 2.0]).predict(np.ones((4, 3)), index=2),
      "index"),
+    (lambda net, u: rc.delay_recall(np.full((1, 3, 3), np.inf), [1]), "W must be finite"),
 ])
 def test_bad_arguments_name_the_parameter(call, name):
     net = make_network("rnn", 8, n_inputs=1, seed=0)
@@ -255,3 +307,50 @@ def test_type_errors():
         rc.evaluate(net, 1.0, "abc", washout=1, train=2, validation=2, test=2)
     with pytest.raises(TypeError, match="intercept"):
         rc.fit_ridge(np.ones((10, 3)), np.ones(10), intercept=1)
+
+
+# -- the sweep task and the optimum ----------------------------------------------------------------
+def test_sample_forecast_is_evaluate_on_the_seeded_network():
+    u = logistic(400)
+    g = np.array([0.5, 1.5, 3.0])
+    kw = dict(washout=20, train=200, validation=80, test=80)
+    out = rc.sample_forecast("lstm", 12, g, series=u, input_scale=0.3, sigma_b=0.5, seed=5, **kw)
+    assert tuple(out) == rc.FORECAST_OUTPUTS
+    net = make_network("lstm", 12, sigma_b=0.5, n_inputs=1, input_scale=0.3, seed=np.random.default_rng(5))
+    r = rc.evaluate(net, g, u, **kw)
+    for name in ("train_mse", "validation_mse", "test_mse", "test_nrmse"):
+        np.testing.assert_array_equal(out[name], getattr(r, name))
+    np.testing.assert_array_equal(out["train_mse_least"], r.train_mse_grid[:, np.argmin(r.ridges)])
+    assert np.all(out["train_mse_least"] <= out["train_mse"] * (1 + 1e-9))  # the weakest ridge fits best
+    other = rc.sample_forecast("lstm", 12, g, series=u, input_scale=0.3, sigma_b=0.5, seed=6, **kw)
+    assert not np.allclose(other["test_mse"], out["test_mse"])  # the seed draws the reservoir
+
+
+def test_optimal_gain_finds_the_vertex_on_a_non_uniform_grid():
+    g = np.array([0.5, 1.0, 1.5, 1.6, 1.75, 1.8, 2.0, 2.5, 3.5])
+    for g0 in (1.55, 1.73, 1.9):
+        e = np.exp(4.0 * (g - g0) ** 2 - 3.0)  # log-error exactly quadratic: the parabola is exact
+        assert abs(rc.optimal_gain(g, e) - g0) < 1e-9
+    grid_min = rc.optimal_gain(g, np.exp(np.abs(g - 1.73)))  # a kink: the vertex stays between neighbours
+    assert 1.6 <= grid_min <= 1.8
+
+
+def test_optimal_gain_edges_rows_and_nan():
+    g = np.linspace(0.0, 2.0, 5)
+    rows = np.array([np.exp(-g), np.exp(g), [1.0, 2.0, np.nan, 0.4, 2.0], [1, 0.5, 0.0, 0.5, 1]])
+    out = rc.optimal_gain(g, rows)
+    assert out.shape == (4,)
+    assert out[0] == 2.0 and out[1] == 0.0  # a minimum at the end of the grid is that end
+    assert np.isnan(out[2])  # a non-finite error next to the minimum
+    assert np.isnan(out[3])  # a zero error has no log: documented as NaN
+    stacked = rc.optimal_gain(g, np.stack([rows[:2], rows[:2]]))
+    assert stacked.shape == (2, 2) and np.array_equal(stacked[1], out[:2])
+
+
+def test_optimal_gain_names_bad_arguments():
+    with pytest.raises(ValueError, match="g must be an increasing grid"):
+        rc.optimal_gain([1.0, 0.5, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="g must be an increasing grid"):
+        rc.optimal_gain([1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="errors must have the grid's 3 gains"):
+        rc.optimal_gain([1.0, 2.0, 3.0], np.ones((2, 4)))

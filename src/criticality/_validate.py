@@ -61,6 +61,17 @@ def _asarray(name: str, value) -> np.ndarray:
         raise ValueError(f"{name} must be a rectangular array: {exc}") from exc
 
 
+def as_numeric_array(name: str, value) -> np.ndarray:
+    """Real numbers as a float array, non-finite entries allowed (a TypeError names ``name`` for
+    strings, None, booleans and complex values)."""
+    if isinstance(value, (str, bytes)) or value is None:
+        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
+    arr = _asarray(name, value)
+    if arr.dtype.kind not in "iuf" or arr.dtype == bool:
+        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
+    return arr.astype(float)
+
+
 def as_real_scalar(name: str, value, **limits) -> float:
     """:func:`as_real_array` for a single number (0-d input); returns a Python float."""
     arr = as_real_array(name, value, **limits)
@@ -91,6 +102,17 @@ def as_finite_array(name: str, value, *, maximum: float | None = None) -> np.nda
     if not (np.isfinite(arr).all() and np.all(np.maximum(np.abs(arr.real), np.abs(arr.imag)) <= maximum)):
         raise ValueError(f"{name} must have finite entries with real and imaginary parts in "
                          f"[-{maximum:g}, {maximum:g}]")
+    return arr
+
+
+def as_matrix_stack(name: str, value) -> np.ndarray:
+    """A square matrix (n, n) or a stack of them (S, n, n), n >= 1, finite (see :func:`as_finite_array`),
+    returned as a stack (S, n, n)."""
+    arr = as_finite_array(name, value)
+    if arr.ndim == 2:
+        arr = arr[None]
+    if arr.ndim != 3 or arr.shape[1] != arr.shape[2] or arr.shape[1] == 0:
+        raise ValueError(f"{name} must be a square matrix or a stack of them (shape (S, n, n)), got {arr.shape}")
     return arr
 
 

@@ -25,14 +25,14 @@ from functools import lru_cache
 import numpy as np
 from scipy.special import gammaln
 
-from ._validate import MAX_N, as_count, as_finite_array, as_positive_int, as_real_array, as_rng, as_scale
+from ._validate import (MAX_N, as_count, as_finite_array, as_matrix_stack, as_positive_int, as_real_array, as_rng,
+                        as_scale)
 from .lyapunov import normalised, renormalised_growth
-from .reservoir import fit_ridge
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
            "state_norm_lower_bound", "hidden_state_lower_bound", "spectral_radii", "power_norms",
-           "hidden_state_norms", "explosion_times", "delay_recall", "N_MIN_ASYMPTOTIC"]
+           "hidden_state_norms", "explosion_times", "N_MIN_ASYMPTOTIC"]
 
 N_MIN_ASYMPTOTIC = 164  # smallest n with rho_n > 0
 
@@ -237,15 +237,6 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
     return scale * np.concatenate(out)
 
 
-def _as_stack(W):
-    W = as_finite_array("W", W)
-    if W.ndim == 2:
-        W = W[None]
-    if W.ndim != 3 or W.shape[1] != W.shape[2] or W.shape[1] == 0:
-        raise ValueError(f"W must be a square matrix or a stack of them (shape (S, n, n)), got {W.shape}")
-    return W
-
-
 def _log_growth(W, v, k_max):
     """Yield ``(k, log ||W^k v|| - log ||v||)`` for k = 1..k_max, columns of the stack ``v`` (S, n, B):
     the renormalised loop of :func:`criticality.lyapunov.renormalised_growth`, with ``W`` divided by
@@ -262,7 +253,7 @@ def power_norms(W, x, k_max: int) -> np.ndarray:
     r""":math:`\|W^k x\|` for k = 0..k_max: ``W`` of shape (S, n, n) or (n, n), ``x`` of shape
     (n, B) (the same inputs for every matrix) -> array (k_max + 1, S, B). Norms are accumulated in
     logs with renormalisation, so they overflow only to ``inf`` beyond the float range."""
-    W = _as_stack(W)
+    W = as_matrix_stack("W", W)
     k_max = as_count("k_max", k_max, minimum=0)
     x = as_finite_array("x", x)
     x = x[:, None] if x.ndim == 1 else x
@@ -283,7 +274,7 @@ def hidden_state_norms(W, inputs) -> np.ndarray:
     (T, n, B) (shared by all matrices) or (T, S, n, B) -> array (T, S, B) for t = 1..T. The state is
     kept as :math:`e^{c} \hat h` with :math:`\|\hat h\| = 1` (and ``W``, the inputs divided by their
     largest entries), so a norm beyond the float range is returned as ``inf``, never as NaN."""
-    W = _as_stack(W)
+    W = as_matrix_stack("W", W)
     X = as_finite_array("inputs", inputs)
     if X.ndim == 3:
         X = X[:, None]
@@ -333,55 +324,3 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
                 break
     return out
 
-
-def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int = 1000,
-                 ridge: float = 1e-6, blowup: float = 1e8, seed=None):
-    r"""How well a noisy linear reservoir :math:`h_t = W h_{t-1} + w u_t + \sigma\xi_t` remembers its input.
-
-    A scalar i.i.d. :math:`\mathcal N(0,1)` input drives every matrix of the stack ``W`` (S, n, n)
-    through the same input weights :math:`w\sim\mathcal N(0, I_n)`; for each delay ``d`` a ridge
-    readout of :math:`h_t` is fitted to :math:`u_{t-d}` on ``train`` steps and scored on the next
-    ``test`` steps by the squared correlation :math:`R^2(d)` (:func:`criticality.reservoir.fit_ridge`). The state noise :math:`\xi_t\sim
-    \mathcal N(0, I_n)` of size :math:`\sigma` = ``noise`` (the same noise for every matrix) is what
-    makes memory finite: without it a contracting linear network of n units recalls n past inputs
-    exactly, up to round-off. Returns ``(r2, blew_up, peak)``:
-    ``r2`` of shape (S, len(delays)), NaN where the state norm exceeded ``blowup`` times its first
-    value or stopped being finite (no readout is fitted to an exploded state), the flags, and the
-    largest state norm reached. ``ridge`` is relative to the mean diagonal of the Gram matrix.
-    """
-    W = _as_stack(W)
-    if np.iscomplexobj(W):
-        raise TypeError("delay_recall takes real matrices W")
-    delays = np.atleast_1d(np.asarray(delays))
-    if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1 or delays.size == 0:
-        raise ValueError(f"delays must be a 1-d array of integers >= 0 (not empty), got {delays!r}")
-    as_count("delays", int(delays.max()), minimum=0)
-    train, test = as_count("train", train), as_count("test", test, minimum=2)  # a correlation needs two points
-    ridge = as_scale("ridge", ridge)
-    noise = as_scale("noise", noise)
-    blowup = as_scale("blowup", blowup, minimum=1.0, strict=True, maximum=None)
-    S, n = W.shape[:2]
-    rng = as_rng(seed)
-    d_max = int(delays.max())
-    T = d_max + train + test
-    u = rng.standard_normal(T)
-    w = rng.standard_normal(n)
-    H = np.empty((T, S, n))
-    h = np.zeros((S, n, 1))
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(T):
-            h = W @ h + (w * u[t] + noise * rng.standard_normal(n))[:, None]
-            H[t] = h[..., 0]
-        norms = np.linalg.norm(H, axis=2)  # (T, S)
-        peak = np.nanmax(np.where(np.isfinite(norms), norms, np.inf), axis=0)
-        blew_up = ~np.all(np.isfinite(norms), axis=0) | (peak > blowup * norms[0])
-    rows = np.arange(d_max, T)
-    Y = u[rows[:, None] - delays[None, :]]  # (train + test, D)
-    r2 = np.full((S, delays.size), np.nan)
-    ok = np.flatnonzero(~blew_up)
-    if ok.size:  # one ridge readout per matrix (criticality.reservoir.fit_ridge), no intercept
-        fit = fit_ridge(H[rows[:train]][:, ok], Y[:train], [ridge], intercept=False)
-        pred = fit.predict(H[rows[train:]][:, ok], index=0)  # (test, S_ok, D)
-        yc, pc = Y[train:] - Y[train:].mean(0), pred - pred.mean(0)
-        r2[ok] = (yc[:, None] * pc).sum(0) ** 2 / ((yc**2).sum(0) * (pc**2).sum(0))
-    return r2, blew_up, peak

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._validate import MAX_SCALE, as_count, as_real_array, as_rng, as_scale, as_vector
+from ._validate import MAX_SCALE, as_count, as_numeric_array, as_real_array, as_rng, as_scale, as_vector
 
 __all__ = ["max_exponent", "spectrum", "two_trajectory_exponent", "sample_max_exponent",
            "kaplan_yorke_dimension", "zero_crossing", "benettin", "renormalised_growth", "qr_exponents",
@@ -217,25 +217,13 @@ def sample_max_exponent(arch: str, n: int, g, *, steps: int, transient: int = 0,
 def _exponents(name: str, value) -> np.ndarray:
     """Exponents as a non-empty 1-d float array: numbers in [-MAX_SCALE, MAX_SCALE] (1e6 per step is
     far beyond any map of this package), or -inf (a tangent contracted to exactly 0)."""
-    raw = _numeric(name, value)
+    raw = as_numeric_array(name, value)
     zero = np.isneginf(raw)
     arr = as_real_array(name, np.where(zero, 0.0, raw), minimum=-MAX_SCALE, maximum=MAX_SCALE)
     arr[zero] = -np.inf
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-d array, got shape {arr.shape}")
     return arr
-
-
-def _numeric(name, value):
-    if isinstance(value, (str, bytes)) or value is None:
-        raise TypeError(f"{name} must be an array of real numbers, got {value!r}")
-    try:
-        arr = np.asarray(value)
-    except ValueError as exc:
-        raise ValueError(f"{name} must be a rectangular array: {exc}") from exc
-    if arr.dtype.kind not in "iuf" or arr.dtype == bool:
-        raise TypeError(f"{name} must be an array of real numbers, got dtype {arr.dtype}")
-    return arr.astype(float)
 
 
 def kaplan_yorke_dimension(exponents) -> float:

@@ -81,18 +81,27 @@ def distance_growth(ax, d, gains, chi, *, xlabel="time step $t$", ylabel=r"$d_t$
     return ax
 
 
-def phase_diagram(ax, gains, sigma_bs, values, *, line=None, label="", cmap="RdBu_r", vmax=None):
-    """Heat map of ``values[i, j]`` over ``(gains[i], sigma_bs[j])``, centred at 0, with a critical line.
+def phase_diagram(ax, gains, sigma_bs, values, *, line=None, label="", cmap="RdBu_r", vmax=None, centred=True,
+                  line_label=r"$\chi = 1$ (theory)", points=None, points_label="",
+                  legend="upper left"):
+    """Heat map of ``values[i, j]`` over ``(gains[i], sigma_bs[j])`` with a critical line.
 
-    ``line`` is ``(g_c, sigma_b)`` arrays of the predicted critical line.
+    ``line`` is ``(g_c, sigma_b)`` arrays of the predicted critical line, labelled ``line_label``;
+    ``points`` optional ``(g, sigma_b)`` markers (such as measured optima). The colour scale is
+    centred at 0 (``-vmax`` to ``vmax``) unless ``centred=False`` (then the data's range, capped at
+    ``vmax``); ``legend`` is the legend's location.
     """
     vals = np.asarray(values)
-    vmax = vmax if vmax is not None else np.nanmax(np.abs(vals))
-    mesh = ax.pcolormesh(gains, sigma_bs, vals.T, cmap=cmap, vmin=-vmax, vmax=vmax, shading="nearest")
+    top = vmax if vmax is not None else np.nanmax(np.abs(vals) if centred else vals)
+    low = -top if centred else np.nanmin(vals)
+    mesh = ax.pcolormesh(gains, sigma_bs, vals.T, cmap=cmap, vmin=low, vmax=top, shading="nearest")
     plt.colorbar(mesh, ax=ax, label=label)
     if line is not None:
-        ax.plot(line[0], line[1], color="black", lw=2, label=r"$\chi = 1$ (theory)")
-        ax.legend(loc="upper left", framealpha=0.85)
+        ax.plot(line[0], line[1], color="black", lw=2, label=line_label)
+    if points is not None:
+        ax.plot(points[0], points[1], "o", color="white", mec="black", ms=5, label=points_label or None)
+    if line is not None or points is not None:
+        ax.legend(loc=legend, framealpha=0.85)
     ax.set_xlabel("gain $g$")
     ax.set_ylabel(r"bias std $\sigma_b$")
     ax.set_xlim(np.min(gains), np.max(gains))
@@ -248,3 +257,37 @@ def _finite(values) -> np.ndarray:
     """The finite entries of ``values``, flattened."""
     v = np.asarray(values, dtype=float).ravel()
     return v[np.isfinite(v)]
+
+
+def error_curves(ax, gains, samples, labels, *, critical=None, xlabel="gain $g$", ylabel="MSE", floor=1e-16):
+    r"""Errors against the gain on a log axis, one family member per ``samples[k]`` (an array
+    ``(samples, gains)``) in colour ``Ck``: the geometric mean over samples (the mean of
+    :math:`\log_{10}`) with its standard error as bars, values below ``floor`` drawn at ``floor``;
+    ``critical`` as a dotted vertical line. Returns the geometric means."""
+    means = []
+    for k, (err, label) in enumerate(zip(samples, labels)):
+        logs = np.log10(np.maximum(np.atleast_2d(np.asarray(err, dtype=float)), floor))
+        m = logs.mean(axis=0)
+        se = logs.std(axis=0) / np.sqrt(logs.shape[0]) if logs.shape[0] > 1 else np.zeros_like(m)
+        ax.errorbar(gains, 10**m, yerr=(10**m - 10 ** (m - se), 10 ** (m + se) - 10**m), color=f"C{k}",
+                    marker="o", ms=3, lw=1.3, capsize=2, label=label)
+        means.append(10**m)
+    if critical is not None:
+        ax.axvline(critical, color="0.35", ls=":", lw=1.2)
+    ax.set_yscale("log")
+    ax.set(xlabel=xlabel, ylabel=ylabel)
+    ax.legend(frameon=False, fontsize="small")
+    return means
+
+
+def series_and_embedding(axes, u, delay, *, label="", color="C0"):
+    """A series ``u(t)`` against ``t`` (``axes[0]``) and its delay embedding ``(u(t - delay), u(t))``
+    (``axes[1]``)."""
+    u = np.asarray(u, dtype=float)
+    axes[0].plot(np.arange(u.size), u, color=color, lw=1, label=label or None)
+    axes[0].set(xlabel="time $t$", ylabel="$u(t)$")
+    axes[1].plot(u[:-delay], u[delay:], color=color, lw=0.5)
+    axes[1].set(xlabel=rf"$u(t - {delay})$", ylabel="$u(t)$")
+    if label:
+        axes[0].legend(frameon=False, fontsize="small")
+    return axes

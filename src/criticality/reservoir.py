@@ -4,7 +4,9 @@ A network of :mod:`criticality.models` with fixed random weights is the reservoi
 it reads a series :math:`u(t)` through its input weights and a linear readout of its hidden state
 is trained by ridge regression. Every gain of a sweep is a column of one batched state, so one time
 step is one engine step for all gains (:func:`drive`); the readouts of all gains are fitted from
-per-gain Gram matrices accumulated in chunks of rows (:func:`fit_ridge`).
+per-gain Gram matrices accumulated in chunks of rows (:func:`fit_ridge`). The memory of a noisy
+linear reservoir :math:`h_t = W h_{t-1} + w u_t + \sigma\xi_t`, a stack of matrices ``W`` at once, is
+:func:`delay_recall`.
 
 Conventions
 -----------
@@ -19,7 +21,7 @@ Conventions
 * **Readout.** :math:`\hat y_t = \beta^\top h_t + c` with an unpenalised intercept :math:`c`
   (features and targets centred on the training rows). For a relative ridge :math:`r` the
   penalty is :math:`\alpha = r\,\mathrm{tr}(G)/n`, the mean diagonal of the (centred) Gram matrix
-  :math:`G = X_c^\top X_c` of the training rows, as in :func:`criticality.glorot.delay_recall`:
+  :math:`G = X_c^\top X_c` of the training rows, as in :func:`delay_recall`:
   :math:`\beta(r) = (G + \alpha I)^{-1} X_c^\top y_c`. All candidates come from one symmetric
   eigendecomposition :math:`G = V\,\mathrm{diag}(w)\,V^\top` per gain:
   :math:`\beta(r) = V\,\mathrm{diag}(1/(w+\alpha))\,V^\top X_c^\top y_c` (``np.linalg.eigh`` on the
@@ -49,10 +51,13 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ._validate import MAX_COUNT, MAX_SCALE, as_count, as_real_array, as_vector
+from ._validate import (MAX_COUNT, MAX_SCALE, as_count, as_matrix_stack, as_numeric_array, as_real_array, as_rng,
+                        as_scale, as_vector)
 from .models import Gains, Network
 
-__all__ = ["DEFAULT_RIDGES", "CHUNK", "drive", "fit_ridge", "RidgeFit", "evaluate", "ReservoirResult"]
+__all__ = ["DEFAULT_RIDGES", "CHUNK", "drive", "fit_ridge", "RidgeFit", "evaluate", "ReservoirResult",
+           "FORECAST_OUTPUTS", "sample_forecast", "optimal_gain",
+           "delay_recall"]
 
 DEFAULT_RIDGES = np.logspace(-9, -1, 9)  # relative to the mean diagonal of the Gram matrix
 CHUNK = 256  # rows per Gram update: BLAS-3 at bounded memory (B * CHUNK * n floats)
@@ -454,3 +459,118 @@ def evaluate(net: Network, g, series, *, horizon: int = 1, washout: int, train: 
     return ReservoirResult(gains, horizon, segments, ridges, idx, ridges[idx], fit.alpha[sel, idx],
                            mse["train"], mse["validation"], mse["test"], nrmse["train"], nrmse["validation"],
                            nrmse["test"], val_grid, train_grid, fit, pred, tgt)
+
+
+FORECAST_OUTPUTS = ("train_mse", "validation_mse", "test_mse", "test_nrmse", "train_mse_least")
+
+
+def sample_forecast(arch: str, n: int, g, *, series, washout: int, train: int, validation: int, test: int,
+                    horizon: int = 1, input_scale: float = 1.0, sigma_b: float = 0.0, bias: str = "gaussian",
+                    t_max=None, ridges=DEFAULT_RIDGES, seed=None) -> dict:
+    r"""Draw one reservoir from ``seed`` and return its forecasting errors at every gain of ``g``.
+
+    The reservoir is ``make_network(arch, n, sigma_b=..., bias=..., t_max=..., n_inputs=d,
+    input_scale=...)`` (``d`` the series' dimension); the errors are those of :func:`evaluate` with the
+    other keywords. A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be
+    the task's ``numpy.random.SeedSequence``); averaging it over seeds averages over disorder.
+
+    Returns a dict of (B,) arrays, one entry per gain, named as in :data:`FORECAST_OUTPUTS`:
+    ``train_mse``, ``validation_mse``, ``test_mse`` and ``test_nrmse`` at the ridge chosen on the
+    validation segment, and ``train_mse_least``, the training MSE of the weakest ridge of ``ridges``
+    (the least-squares fit, as close to unregularised as the grid goes).
+    """
+    from .models import make_network
+
+    u = _series("series", series)
+    net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, n_inputs=u.shape[1],
+                       input_scale=input_scale, seed=as_rng(seed))
+    r = evaluate(net, g, series, horizon=horizon, washout=washout, train=train, validation=validation,
+                 test=test, ridges=ridges)
+    least = int(np.argmin(r.ridges))
+    return {"train_mse": r.train_mse, "validation_mse": r.validation_mse, "test_mse": r.test_mse,
+            "test_nrmse": r.test_nrmse, "train_mse_least": r.train_mse_grid[:, least]}
+
+
+def optimal_gain(g, errors) -> np.ndarray:
+    r"""The gain of least error along the last axis of ``errors`` (..., G), refined between grid points.
+
+    ``g`` is the increasing grid of G >= 3 gains (not necessarily uniform). For each row the grid
+    minimum :math:`g_i` is refined to the vertex of the parabola through the three points
+    :math:`(g_{i-1}, \ln e_{i-1}), (g_i, \ln e_i), (g_{i+1}, \ln e_{i+1})` (errors fall and rise by
+    orders of magnitude, so the fit is in the log), which lies within :math:`[g_{i-1}, g_{i+1}]`; a
+    minimum at either end of the grid is returned as that end (the true minimum may lie beyond).
+    Rows with a non-finite or non-positive error at the minimum's points give NaN.
+    """
+    g = as_vector("g", g, minimum=-MAX_SCALE, maximum=MAX_SCALE)
+    if g.size < 3 or np.any(np.diff(g) <= 0):
+        raise ValueError(f"g must be an increasing grid of at least 3 gains, got {g!r}")
+    e = as_numeric_array("errors", errors)
+    if e.ndim == 0 or e.shape[-1] != g.size:
+        raise ValueError(f"errors must have the grid's {g.size} gains on its last axis, got shape {e.shape}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = np.log(np.where(e > 0, e, np.nan))
+    i = np.argmin(np.where(np.isnan(y), np.inf, y), axis=-1)
+    j = np.clip(i, 1, g.size - 2)  # the middle of the three points
+    y0, y1, y2 = (np.take_along_axis(y, (j + k)[..., None], axis=-1)[..., 0] for k in (-1, 0, 1))
+    x0, x1, x2 = g[j - 1], g[j], g[j + 1]
+    d01, d12 = (y1 - y0) / (x1 - x0), (y2 - y1) / (x2 - x1)
+    curv = (d12 - d01) / (x2 - x0)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        vertex = 0.5 * (x0 + x1) - d01 / (2 * curv)
+    vertex = np.where(curv > 0, np.clip(vertex, x0, x2), g[i])
+    out = np.where((i == 0) | (i == g.size - 1), g[i], vertex)
+    return np.where(np.isfinite(y0 + y1 + y2), out, np.nan)
+
+
+# -- memory: delay recall of a linear reservoir ----------------------------------------------------
+def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int = 1000,
+                 ridge: float = 1e-6, blowup: float = 1e8, seed=None):
+    r"""How well a noisy linear reservoir :math:`h_t = W h_{t-1} + w u_t + \sigma\xi_t` remembers its input.
+
+    A scalar i.i.d. :math:`\mathcal N(0,1)` input drives every matrix of the stack ``W`` (S, n, n)
+    through the same input weights :math:`w\sim\mathcal N(0, I_n)`; for each delay ``d`` a ridge
+    readout of :math:`h_t` is fitted to :math:`u_{t-d}` on ``train`` steps and scored on the next
+    ``test`` steps by the squared correlation :math:`R^2(d)` (:func:`fit_ridge`). The state noise
+    :math:`\xi_t\sim\mathcal N(0, I_n)` of size :math:`\sigma` = ``noise`` (the same noise for every matrix) is what
+    makes memory finite: without it a contracting linear network of n units recalls n past inputs
+    exactly, up to round-off. Returns ``(r2, blew_up, peak)``:
+    ``r2`` of shape (S, len(delays)), NaN where the state norm exceeded ``blowup`` times its first
+    value or stopped being finite (no readout is fitted to an exploded state), the flags, and the
+    largest state norm reached. ``ridge`` is relative to the mean diagonal of the Gram matrix.
+    """
+    W = as_matrix_stack("W", W)
+    if np.iscomplexobj(W):
+        raise TypeError("delay_recall takes real matrices W")
+    delays = np.atleast_1d(np.asarray(delays))
+    if delays.dtype.kind not in "iu" or np.any(delays < 0) or delays.ndim != 1 or delays.size == 0:
+        raise ValueError(f"delays must be a 1-d array of integers >= 0 (not empty), got {delays!r}")
+    as_count("delays", int(delays.max()), minimum=0)
+    train, test = as_count("train", train), as_count("test", test, minimum=2)  # a correlation needs two points
+    ridge = as_scale("ridge", ridge)
+    noise = as_scale("noise", noise)
+    blowup = as_scale("blowup", blowup, minimum=1.0, strict=True, maximum=None)
+    S, n = W.shape[:2]
+    rng = as_rng(seed)
+    d_max = int(delays.max())
+    T = d_max + train + test
+    u = rng.standard_normal(T)
+    w = rng.standard_normal(n)
+    H = np.empty((T, S, n))
+    h = np.zeros((S, n, 1))
+    with np.errstate(over="ignore", invalid="ignore"):
+        for t in range(T):
+            h = W @ h + (w * u[t] + noise * rng.standard_normal(n))[:, None]
+            H[t] = h[..., 0]
+        norms = np.linalg.norm(H, axis=2)  # (T, S)
+        peak = np.nanmax(np.where(np.isfinite(norms), norms, np.inf), axis=0)
+        blew_up = ~np.all(np.isfinite(norms), axis=0) | (peak > blowup * norms[0])
+    rows = np.arange(d_max, T)
+    Y = u[rows[:, None] - delays[None, :]]  # (train + test, D)
+    r2 = np.full((S, delays.size), np.nan)
+    ok = np.flatnonzero(~blew_up)
+    if ok.size:  # one ridge readout per matrix, no intercept
+        fit = fit_ridge(H[rows[:train]][:, ok], Y[:train], [ridge], intercept=False)
+        pred = fit.predict(H[rows[train:]][:, ok], index=0)  # (test, S_ok, D)
+        yc, pc = Y[train:] - Y[train:].mean(0), pred - pred.mean(0)
+        r2[ok] = (yc[:, None] * pc).sum(0) ** 2 / ((yc**2).sum(0) * (pc**2).sum(0))
+    return r2, blew_up, peak
