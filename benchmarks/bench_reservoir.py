@@ -11,7 +11,7 @@ with a ridge readout whose strength is chosen on a validation segment from a gri
 scored on a test segment.
 
 - ours: ``reservoir.evaluate``: all gains as the columns of one batched step; Gram matrices
-  accumulated in chunks; one eigendecomposition per gain serves every ridge.
+  accumulated in chunks; one factorisation per gain (tridiagonal reduction) serves every ridge.
 - reservoirpy (0.4.2): the same runs one after another: ``Reservoir(W=g*U, Win=w, bias=0)`` per gain,
   ``.run`` the series, then one ``Ridge(ridge=alpha).fit`` per candidate ridge (its usual use), the
   candidate with the smallest validation MSE scores the test segment.

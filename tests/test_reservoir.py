@@ -354,3 +354,20 @@ def test_optimal_gain_names_bad_arguments():
         rc.optimal_gain([1.0, 2.0], [1.0, 2.0])
     with pytest.raises(ValueError, match="errors must have the grid's 3 gains"):
         rc.optimal_gain([1.0, 2.0, 3.0], np.ones((2, 4)))
+
+
+def test_tridiagonal_and_eigen_paths_agree():
+    """Positive ridges are solved from one tridiagonal reduction per gain, a ridge of 0 from the
+    eigendecomposition: the same problems give the same readouts, errors and eigenvalues either way."""
+    rng = np.random.default_rng(3)
+    X = rng.standard_normal((300, 3, 40)) @ rng.standard_normal((40, 40))  # correlated features
+    y = np.tanh(X[:, 0, :3].sum(axis=1)) + 0.1 * rng.standard_normal(300)
+    tri = rc.fit_ridge(X, y, [1e-6, 1e-3, 1e-1])
+    eig = rc.fit_ridge(X, y, [0.0, 1e-6, 1e-3, 1e-1])  # the 0 sends every ridge through eigh
+    np.testing.assert_allclose(tri.coef, eig.coef[:, 1:], rtol=1e-7, atol=1e-10 * np.abs(eig.coef).max())
+    np.testing.assert_allclose(tri.intercept, eig.intercept[:, 1:], rtol=1e-7, atol=1e-10)
+    np.testing.assert_allclose(tri.train_mse, eig.train_mse[:, 1:], rtol=1e-7)
+    np.testing.assert_allclose(tri.eigenvalues, eig.eigenvalues, rtol=1e-9, atol=1e-9 * eig.eigenvalues.max())
+    for b in range(3):  # and both match a direct solve
+        beta, c, mse = direct(X[:, b], y[:, None], 1e-3)
+        assert rel(tri.coef[b, 1], beta) < 1e-8 and abs(tri.train_mse[b, 1, 0] - mse) < 1e-9 * mse

@@ -22,24 +22,30 @@ Conventions
   (features and targets centred on the training rows). For a relative ridge :math:`r` the
   penalty is :math:`\alpha = r\,\mathrm{tr}(G)/n`, the mean diagonal of the (centred) Gram matrix
   :math:`G = X_c^\top X_c` of the training rows, as in :func:`delay_recall`:
-  :math:`\beta(r) = (G + \alpha I)^{-1} X_c^\top y_c`. All candidates come from one symmetric
-  eigendecomposition :math:`G = V\,\mathrm{diag}(w)\,V^\top` per gain:
-  :math:`\beta(r) = V\,\mathrm{diag}(1/(w+\alpha))\,V^\top X_c^\top y_c` (``np.linalg.eigh`` on the
-  stack of Gram matrices; eigenvalues below 0 by rounding are set to 0, and a direction with
+  :math:`\beta(r) = (G + \alpha I)^{-1} X_c^\top y_c`. The Gram matrices are accumulated as
+  rank-k updates (BLAS ``dsyrk``, lower triangle). All candidates come from one factorisation per
+  gain. When every relative ridge exceeds :math:`n^2\epsilon` (so that
+  :math:`\alpha > n\epsilon\,\mathrm{tr}\,G \ge n\epsilon\max w`), it is the tridiagonal reduction
+  :math:`G = Q T Q^\top` (LAPACK ``dsytrd``, about half the work of an eigendecomposition) and
+  :math:`\beta(r) = Q\,(T + \alpha I)^{-1} Q^\top X_c^\top y_c`, one positive definite tridiagonal
+  solve per ridge. Otherwise (a ridge of 0, or a shifted T that is not positive definite in
+  floating point) it is the eigendecomposition :math:`G = V\,\mathrm{diag}(w)\,V^\top`:
+  :math:`\beta(r) = V\,\mathrm{diag}(1/(w+\alpha))\,V^\top X_c^\top y_c` (``np.linalg.eigh``;
+  eigenvalues below 0 by rounding are set to 0, and a direction with
   :math:`w + \alpha \le n\epsilon\max w` is dropped, which makes ``r = 0`` the minimum-norm least
-  squares fit).
+  squares fit). The two agree to rounding where both apply (tested).
 * **Errors.** MSE is the mean over rows (and target components) of the squared error;
   NRMSE :math:`= \sqrt{\mathrm{MSE}/\mathrm{var}(y)}` with the population variance (ddof 0) of the
   target on the same segment (for a vector target, the mean of the components' variances), i.e.
   :math:`\sqrt{\mathrm{MSE}}/\mathrm{std}(y)` for a scalar series. Predicting the segment mean gives
   NRMSE = 1.
 
-Memory: :func:`evaluate` streams; it never stores the states. It keeps ``B`` Gram matrices, a
-temporary of the same size while accumulating and then the eigenvector matrices (at most ``2 B n^2``
-floats, 512 MB for 32 gains at n = 1000) and one buffer of ``chunk`` rows. Validation and test
-errors are summed from the predictions chunk by chunk (exact); the training error of every ridge
-is computed from the accumulated sums (:math:`\|y_c\|^2 - \sum_i (V^\top X_c^\top y_c)_i^2
-(w_i + 2\alpha)/(w_i+\alpha)^2`), accurate to about :math:`10^{-16}\,\mathrm{var}(y)` in absolute
+Memory: :func:`evaluate` streams; it never stores the states. It keeps ``B`` Gram matrices (and,
+on the eigendecomposition path, the eigenvector matrices: at most ``2 B n^2`` floats, 512 MB for 32
+gains at n = 1000) and one buffer of ``chunk`` rows. Validation and test errors are summed from the
+predictions chunk by chunk (exact); the training error of every ridge is computed from the
+accumulated sums (:math:`\|y_c\|^2 - q^\top\beta - \alpha\|\beta\|^2` with
+:math:`q = X_c^\top y_c`, evaluated in the reduced basis), accurate to about :math:`10^{-16}\,\mathrm{var}(y)` in absolute
 terms, so a training NRMSE below ~1e-7 is at the rounding floor.
 
 Everything is float64 (a float32 network's states are converted).
@@ -50,6 +56,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.linalg.blas import dsyrk as _syrk
+from scipy.linalg.lapack import dormqr as _ormqr, dptsv as _ptsv, dsterf as _sterf, dsytrd as _sytrd
 
 from ._validate import (MAX_COUNT, MAX_SCALE, as_count, as_matrix_stack, as_numeric_array, as_real_array, as_rng,
                         as_scale, as_vector)
@@ -133,7 +141,7 @@ def drive(net: Network, g, inputs, *, washout: int = 0, state=None, return_state
 @dataclass
 class RidgeFit:
     """Ridge readouts for ``B`` feature sets (gains) and ``K`` ridge strengths, from one
-    eigendecomposition per gain (see the module docstring).
+    factorisation per gain (see the module docstring).
 
     Attributes: ``ridges`` (K,) relative strengths; ``alpha`` (B, K) the absolute penalties
     :math:`r\\,\\mathrm{tr}(G)/n`; ``coef`` (B, K, n, k); ``intercept`` (B, K, k) (zero without
@@ -229,7 +237,7 @@ class _Gram:
 
     def __init__(self, batch: int, n: int, k: int, intercept: bool = True):
         self.B, self.n, self.k, self.intercept = batch, n, k, intercept
-        self.G = np.zeros((batch, n, n))
+        self.G = np.zeros((batch, n, n))  # only the lower triangle is accumulated (eigh reads that one)
         self.XY = np.zeros((batch, n, k))
         self.sx = np.zeros((batch, n))
         self.sy = np.zeros((batch, k))
@@ -244,9 +252,12 @@ class _Gram:
             self.x0 = X.mean(axis=1, keepdims=True)
             self.y0 = np.broadcast_to(Y.mean(axis=1, keepdims=True), (self.B, 1, self.k)).copy()
         Xs, Ys = (X - self.x0, Y - self.y0) if self.intercept else (X, Y)
-        Xt = Xs.transpose(0, 2, 1)
-        self.G += Xt @ Xs
-        self.XY += Xt @ Ys
+        Xs = np.ascontiguousarray(Xs, dtype=np.float64)
+        for b in range(self.B):  # G_b += Xs_b^T Xs_b in place: a rank-k update (half a GEMM), lower triangle
+            out = _syrk(1.0, Xs[b].T, beta=1.0, c=self.G[b].T, trans=0, lower=0, overwrite_c=1)
+            if not np.shares_memory(out, self.G):  # f2py made a copy after all
+                self.G[b].T[...] = out
+            self.XY[b] += Xs[b].T @ Ys[b if Ys.shape[0] > 1 else 0]
         self.sx += Xs.sum(axis=1)
         self.sy += Ys.sum(axis=1)
         self.yy += (Ys**2).sum(axis=1)
@@ -264,17 +275,16 @@ class _Gram:
         scale = np.trace(G, axis1=1, axis2=2) / n
         scale = np.where(scale > 0, scale, 1.0)  # constant features: any penalty gives beta = 0
         alpha = ridges[None, :] * scale[:, None]  # (B, K)
-        w, V = np.linalg.eigh(G)  # one symmetric eigendecomposition per gain (LAPACK loops over B)
-        w = np.maximum(w, 0.0)
-        b = V.transpose(0, 2, 1) @ XY  # (B, n, k)
-        den = w[:, None, :] + alpha[:, :, None]  # (B, K, n)
-        tol = n * np.finfo(float).eps * w.max(axis=1)[:, None, None]
-        inv = np.divide(1.0, den, out=np.zeros_like(den), where=den > tol)
         K = ridges.size
-        Z = inv[..., None] * b[:, None]  # (B, K, n, k)
-        coef = (V @ Z.transpose(0, 2, 1, 3).reshape(self.B, n, K * self.k)).reshape(self.B, n, K, self.k)
-        coef = coef.transpose(0, 2, 1, 3)
-        fitted = np.einsum("bjn,bnk->bjk", inv * (2.0 - w[:, None, :] * inv), b**2)
+        # A relative ridge above n^2 eps drops no direction below (w + alpha > n eps max w, as max w <= tr G),
+        # so every ridge is a positive definite solve: one tridiagonal reduction per gain serves them all.
+        solved = None
+        if ridges.min() > n * n * np.finfo(float).eps:
+            solved = [_tridiagonal_solve(G[b], XY[b], alpha[b]) for b in range(self.B)]
+        if solved is not None and all(x is not None for x in solved):
+            w, coef, fitted = (np.stack(x) for x in zip(*solved))
+        else:  # a ridge of (nearly) 0: the eigendecomposition, which can drop null directions
+            w, coef, fitted = _eigen_solve(G, XY, alpha)
         train_mse = np.maximum(yy[:, None, :] - fitted, 0.0) / m
         if self.intercept:
             xbar = self.x0[:, 0] + self.sx / m  # (B, n)
@@ -285,6 +295,53 @@ class _Gram:
         return RidgeFit(ridges.copy(), alpha, coef, intercept, w, train_mse, m, vector_target)
 
 
+def _eigen_solve(G, XY, alpha):
+    """Every ridge from one symmetric eigendecomposition per gain (lower triangles of G (B, n, n));
+    directions with w + alpha <= n eps max w are dropped (so a ridge of 0 is the minimum-norm fit).
+    Returns eigenvalues (B, n), coefficients (B, K, n, k) and the fitted sums (B, K, k)."""
+    B, n, k = XY.shape
+    K = alpha.shape[1]
+    w, V = np.linalg.eigh(G)  # LAPACK loops over B; reads the lower triangle
+    w = np.maximum(w, 0.0)
+    b = V.transpose(0, 2, 1) @ XY  # (B, n, k)
+    den = w[:, None, :] + alpha[:, :, None]  # (B, K, n)
+    tol = n * np.finfo(float).eps * w.max(axis=1)[:, None, None]
+    inv = np.divide(1.0, den, out=np.zeros_like(den), where=den > tol)
+    Z = inv[..., None] * b[:, None]  # (B, K, n, k)
+    coef = (V @ Z.transpose(0, 2, 1, 3).reshape(B, n, K * k)).reshape(B, n, K, k).transpose(0, 2, 1, 3)
+    fitted = np.einsum("bjn,bnk->bjk", inv * (2.0 - w[:, None, :] * inv), b**2)
+    return w, coef, fitted
+
+
+def _tridiagonal_solve(G, q, alpha):
+    r"""Every ridge of one gain from one tridiagonal reduction :math:`G = Q T Q^\top` (LAPACK ``dsytrd``
+    on the lower triangle of G (n, n), about half the work of an eigendecomposition):
+    :math:`\beta(\alpha) = Q (T + \alpha I)^{-1} Q^\top q`, a tridiagonal positive definite solve
+    (``dptsv``) per ridge. The fitted sum :math:`q^\top\beta + \alpha\|\beta\|^2` (training error
+    = ``yy`` minus it) comes from the reduced vectors. Returns ``(eigenvalues (n,), coef (K, n, k),
+    fitted (K, k))``, or None if a shifted T is not positive definite (then use :func:`_eigen_solve`)."""
+    n, k = q.shape
+    if n == 1:
+        return None
+    a, d, e, tau, info = _sytrd(G, lower=1, lwork=64 * n)
+    if info:
+        return None
+    reflectors = a[1:, :-1]  # Q = diag(1, Q'), Q' the QR-type product of the n - 1 reflectors
+    c = q.copy()
+    c[1:] = _ormqr("L", "T", reflectors, tau, q[1:], 64 * k)[0]
+    Z = np.empty((alpha.size, n, k))
+    for j, al in enumerate(alpha):
+        *_, Z[j], info = _ptsv(d + al, e, c)
+        if info:
+            return None
+    fitted = np.einsum("jnk,nk->jk", Z, c) + alpha[:, None] * np.einsum("jnk,jnk->jk", Z, Z)
+    flat = np.ascontiguousarray(Z.transpose(1, 0, 2)).reshape(n, alpha.size * k)
+    coef = flat.copy()
+    coef[1:] = _ormqr("L", "N", reflectors, tau, flat[1:], 64 * flat.shape[1])[0]
+    w, info = _sterf(d, e)
+    return np.maximum(w, 0.0), coef.reshape(n, alpha.size, k).transpose(1, 0, 2), fitted
+
+
 def fit_ridge(features, targets, ridges=DEFAULT_RIDGES, *, intercept: bool = True, chunk: int = CHUNK) -> RidgeFit:
     r"""Ridge readouts of ``targets`` from ``features`` for every gain and every ridge strength.
 
@@ -293,7 +350,7 @@ def fit_ridge(features, targets, ridges=DEFAULT_RIDGES, *, intercept: bool = Tru
     modulus at most 1e100. ``ridges``
     (K values >= 0) are relative to the mean diagonal of the Gram matrix (centred if
     ``intercept``); ``intercept`` fits an unpenalised constant. The Gram matrices are accumulated
-    in chunks of ``chunk`` rows; all ridges come from one eigendecomposition per gain.
+    in chunks of ``chunk`` rows; all ridges come from one factorisation per gain.
     Returns a :class:`RidgeFit`.
     """
     X = as_real_array("features", features, minimum=-MAX_VALUE, maximum=MAX_VALUE)
