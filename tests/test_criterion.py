@@ -338,6 +338,10 @@ def test_spectra_arguments():
     from criticality import spectra
 
     assert spectra.spectral_radius([[0.0, 2j], [0.0, 0.5]]) == pytest.approx(0.5)
+    stack = np.array([[[0.0, 1.0], [-4.0, 0.0]], [[3.0, 0.0], [0.0, -1.0]]])  # eigenvalues +-2i, then 3, -1
+    np.testing.assert_allclose(spectra.spectral_radius(stack), [2.0, 3.0], rtol=1e-14)
+    np.testing.assert_allclose(np.sort_complex(spectra.eigenvalues(stack[0])), [-2j, 2j], atol=1e-14)
+    assert spectra.eigenvalues(np.zeros((4, 3, 3))).shape == (4, 3)
     assert spectra.fraction_inside([0.5j, 2.0], 1.0) == 0.5
     cases = [
         (lambda: spectra.gain_matrix_eigenvalues(0), ValueError, "n"),

@@ -224,6 +224,7 @@ API = {
     "spectra.gain_matrix_eigenvalues": (spectra.gain_matrix_eigenvalues, {"n": 6, "g": 1.0, "seed": 0},
                                         {"n": "int", "g": "real"}, ()),
     "spectra.spectral_radius": (spectra.spectral_radius, {"matrix": _W}, {"matrix": "array"}, ()),
+    "spectra.eigenvalues": (spectra.eigenvalues, {"matrix": _W}, {"matrix": "array"}, ()),
     "spectra.fraction_inside": (spectra.fraction_inside, {"eigenvalues": np.linalg.eigvals(_W), "radius": 1.0},
                                 {"eigenvalues": "array", "radius": "real"}, ()),
 }

@@ -52,6 +52,7 @@ from scipy.special import expit, log_expit
 from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_array, as_real_scalar, as_rng,
                         scalar_or_array)
 from .quadrature import gaussian_expectation
+from .spectra import spectral_radius
 from .vanilla import random_coupling
 
 __all__ = [
@@ -315,7 +316,7 @@ def _jacobian(M, L, R, g, U):
 
 
 def _radius(M, L, R, g, U) -> float:
-    return float(np.abs(np.linalg.eigvals(_jacobian(M, L, R, g, U))).max())
+    return spectral_radius(_jacobian(M, L, R, g, U))
 
 
 def _boundary_function(z, M, W, g):

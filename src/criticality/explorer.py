@@ -12,6 +12,7 @@ import numpy as np
 from . import criterion as crit
 from . import plotting
 from ._validate import MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_scalar
+from .spectra import eigenvalues
 
 # the controls' ranges; criterion_explorer's initial values must lie in them
 SIGMA_B_RANGE = (0.0, 3.0)
@@ -41,7 +42,7 @@ def criterion_panel(ax, arch="gru", bias="gaussian", sigma_b=0.5, t_max=10.0, g=
     """
     p = _panel_args(arch, bias, sigma_b, t_max, g, n, seed)
     M, L, R = crit.sampled_diagonals(p["arch"], p["n"], p["sigma_b"], p["bias"], p["t_max"], seed=p["seed"])
-    ev = np.linalg.eigvals(crit.jacobian_at_zero(M, L, R, p["g"], seed=p["seed"] + 1))
+    ev = eigenvalues(crit.jacobian_at_zero(M, L, R, p["g"], seed=p["seed"] + 1))
     info = {
         "g_c (this sample)": crit.critical_gain_from_diagonals(M, L, R),
         "g_c (N = infinity)": crit.critical_gain(p["arch"], p["sigma_b"], p["bias"], p["t_max"]),

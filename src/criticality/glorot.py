@@ -28,6 +28,7 @@ from scipy.special import gammaln
 from ._validate import (MAX_N, as_count, as_finite_array, as_matrix_stack, as_positive_int, as_real_array, as_rng,
                         as_scale)
 from .lyapunov import normalised, renormalised_growth
+from .spectra import spectral_radius
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
            "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
@@ -233,7 +234,7 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
     out = []
     for start in range(0, samples, chunk):
         W = glorot(n, complex_, rng, min(chunk, samples - start))
-        out.append(np.abs(np.linalg.eigvals(W)).max(axis=-1))
+        out.append(np.atleast_1d(spectral_radius(W)))
     return scale * np.concatenate(out)
 
 

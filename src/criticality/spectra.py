@@ -1,4 +1,4 @@
-r"""Random-matrix helpers.
+r"""Random-matrix helpers, and the one home of eigenvalues and spectral radii of given matrices.
 
 Circular law (thesis section 2.2): the eigenvalues of :math:`gU`, :math:`U_{ij}\sim\mathcal N(0,1/N)`,
 fill the disk of radius :math:`g` uniformly as :math:`N\to\infty`. At finite ``N`` the largest modulus
@@ -10,9 +10,8 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import MAX_DENSE_N, MAX_MATRIX_GAIN, as_finite_array, as_positive_int, as_real_scalar, as_rng
-from .vanilla import random_coupling
 
-__all__ = ["gain_matrix_eigenvalues", "spectral_radius", "fraction_inside"]
+__all__ = ["gain_matrix_eigenvalues", "eigenvalues", "spectral_radius", "fraction_inside"]
 
 MAX_ENTRY = 1e150  # largest |entry| of a matrix or eigenvalue: the radius (<= N max|a|) stays finite
 
@@ -22,27 +21,42 @@ def gain_matrix_eigenvalues(n: int, g: float = 1.0, seed=None) -> np.ndarray:
 
     ``n`` an integer in ``[1, MAX_DENSE_N]``, ``g`` in ``[0, MAX_MATRIX_GAIN]``.
     """
+    from .vanilla import random_coupling  # here: vanilla itself uses spectral_radius
+
     n = as_positive_int("n", n, maximum=MAX_DENSE_N)
     g = as_real_scalar("g", g, maximum=MAX_MATRIX_GAIN)
-    return np.linalg.eigvals(g * random_coupling(n, as_rng(seed)))
+    return eigenvalues(g * random_coupling(n, as_rng(seed)))
 
 
-def spectral_radius(matrix) -> float:
-    """Largest eigenvalue modulus of a non-empty real or complex square matrix, entries ``|a| <= MAX_ENTRY``."""
+def eigenvalues(matrix) -> np.ndarray:
+    """Eigenvalues of a real or complex square matrix ``(n, n)``, or of each matrix of a stack
+    ``(..., n, n)``: shape ``(n,)`` or ``(..., n)``. Entries finite with ``|a| <= MAX_ENTRY``, ``n >= 1``."""
     a = as_finite_array("matrix", matrix, maximum=MAX_ENTRY)
-    if a.ndim != 2 or a.shape[0] != a.shape[1] or a.size == 0:
-        raise ValueError(f"matrix must be a non-empty square matrix, got shape {a.shape}")
-    return float(np.max(np.abs(np.linalg.eigvals(a))))
+    if a.ndim < 2 or a.shape[-1] != a.shape[-2] or a.size == 0:
+        raise ValueError(f"matrix must be a non-empty square matrix or a stack of them (..., n, n), got shape "
+                         f"{a.shape}")
+    return np.linalg.eigvals(a)
 
 
-def fraction_inside(eigenvalues, radius: float) -> float:
-    """Fraction of eigenvalues with modulus below ``radius``; the circular law predicts ``min(1, (radius/g)^2)``.
+def spectral_radius(matrix):
+    """Largest eigenvalue modulus of a square matrix (a float), or of each matrix of a stack
+    ``(..., n, n)`` (an array of shape ``(...)``); arguments as for :func:`eigenvalues`."""
+    rho = np.abs(eigenvalues(matrix)).max(axis=-1)
+    return float(rho) if rho.ndim == 0 else rho
+
+
+def fraction_inside(eigenvalues, radius: float, centre: complex = 0.0) -> float:
+    """Fraction of eigenvalues with :math:`|\\lambda - \\text{centre}| <` ``radius``; about 0 the circular law
+    predicts ``min(1, (radius/g)^2)``, about 1 it counts slow modes.
 
     ``eigenvalues``: a non-empty real or complex array, ``|entries| <= MAX_ENTRY``; ``radius``: a
-    finite number ``>= 0``.
+    finite number ``>= 0``; ``centre``: a finite real or complex number.
     """
     r = as_real_scalar("radius", radius)
+    c = as_finite_array("centre", centre, maximum=MAX_ENTRY)
+    if c.ndim != 0:
+        raise ValueError(f"centre must be one number, got shape {c.shape}")
     ev = as_finite_array("eigenvalues", eigenvalues, maximum=MAX_ENTRY)
     if ev.size == 0:
         raise ValueError("eigenvalues must not be empty")
-    return float(np.mean(np.abs(ev) < r))
+    return float(np.mean(np.abs(ev - c) < r))
