@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
-from criticality import criterion, datasets, dmft, glorot, lyapunov, models, quadrature, reservoir, spectra, vanilla  # noqa: E402
+from criticality import criterion, datasets, dmft, gating, glorot, lyapunov, models, quadrature, reservoir, spectra, vanilla  # noqa: E402
 
 TIME_LIMIT = 60  # seconds per call (a hang, not a slow call on a loaded machine)
 
@@ -190,6 +190,16 @@ API = {
                                {"W": "array", "delays": "int", "noise": "real", "train": "int", "test": "int",
                                 "ridge": "real", "blowup": "real"},
                                (math.nan, math.inf)),  # documented: NaN r2 and an infinite peak for a run that blew up
+    "gating.gru.zero_fixed_point_disk": (gating.gru.zero_fixed_point_disk, {"a_h": 1.5, "b_z": 0.5, "b_r": -0.3},
+                                         {"a_h": "real", "b_z": "real", "b_r": "real"}, ()),
+    "gating.lstm.zero_fixed_point_density": (gating.lstm.zero_fixed_point_density,
+                                             {"a_h": 2.0, "b_f": 1.0, "b_i": -0.5, "b_o": 0.7},
+                                             {"a_h": "real", "b_f": "real", "b_i": "real", "b_o": "real"}, ()),
+    "gating.fixed_points.fixed_point_variance": (gating.fixed_points.fixed_point_variance,
+                                                 {"a_h": 2.5, "a_r": 3.0, "b_r": 0.0, "grid": 100},
+                                                 {"a_h": "real", "a_r": "real", "b_r": "real", "grid": "int"}, ()),
+    "gating.fixed_points.bifurcation_gain": (gating.fixed_points.bifurcation_gain, {"a_h": 1.8}, {"a_h": "real"},
+                                             (math.inf,)),  # documented: inf where a_r* would exceed 1e6
     "glorot.glorot": (glorot.glorot, {"n": 6, "seed": 0, "samples": 2}, {"n": "int", "samples": "int"}, ()),
     "glorot.rescaled_glorot": (glorot.rescaled_glorot, {"n": 200, "p": 0.9, "seed": 0},
                                {"n": "int", "p": "real"}, ()),
