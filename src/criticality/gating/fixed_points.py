@@ -60,10 +60,10 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.special import erfc, erfinv, expit
 
 from .. import dmft
-from .._validate import (MAX_N, MAX_SCALE, as_count, as_real_array, as_rng, as_scale, as_vector, broadcast,
+from .._validate import (MAX_N, MAX_SCALE, as_count, as_real_array, as_rng, as_vector, broadcast,
                          scalar_or_array)
 from ..quadrature import gaussian_expectation
-from .gru import paper_gains, paper_network
+from .gru import _bias, _gain, paper_gains, paper_network
 
 __all__ = ["PHASES", "C_MIN", "NOISE", "NO_LEAK_BIAS", "reset_moments", "variance_map", "fixed_point_excess",
            "fixed_point_variance", "FixedPoint", "fixed_points", "spectral_shaping", "Bifurcation", "bifurcation_point",
@@ -80,14 +80,6 @@ NOISE = 1e-14  # |G| below this is rounding: no sign is read from it
 
 
 # -- arguments ------------------------------------------------------------------------------------
-def _gain(name, value):
-    return as_scale(name, value)
-
-
-def _bias(name, value):
-    return as_scale(name, value, minimum=-MAX_SCALE)
-
-
 def _params(a_h, a_r, b_r, v_r):
     return _gain("a_h", a_h), _gain("a_r", a_r), _bias("b_r", b_r), _gain("v_r", v_r)
 

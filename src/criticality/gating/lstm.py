@@ -42,7 +42,7 @@ from .._validate import (MAX_DENSE_N, MAX_SCALE, as_count, as_finite_array, as_r
                          as_vector, scalar_or_array)
 from ..criterion import _boundary_function  # g^2 mean(W / |z - M|^2), memory-bounded
 from ..quadrature import gaussian_expectation
-from .gru import fraction_near_one  # one definition for both architectures
+from .gru import _bias, fraction_near_one  # one definition for both architectures
 
 __all__ = [
     "GATES",
@@ -81,10 +81,6 @@ _BISECT = 60  # bisection steps (the bracket shrinks by 2**-60)
 
 
 # -- validation helpers --------------------------------------------------------------------------
-def _bias(name, value) -> float:
-    return as_scale(name, value, minimum=-MAX_SCALE)
-
-
 def _positive(name, value):
     """A number or non-empty 1-d array of reals in ``(0, MAX_SCALE]`` (a float, or an array)."""
     return as_scale(name, value, strict=True) if np.ndim(value) == 0 else as_vector(name, value, strict=True)
