@@ -14,6 +14,7 @@ sweep       parameter sweeps: per-task seeds, resumable on-disk cache, any execu
 bench       timing helpers for the engine (benchmarks/bench_models.py)
 spectra     random-matrix helpers (circular law)
 glorot      Glorot (Ginibre) matrices at finite N: Rider's edge law, rescaled Glorot, linear recurrences
+init        every weight and bias draw (Gaussian coupling, Glorot, He, orthogonal, identity, eigen, chrono), seeded
 profiles    run sizes (``CRITICALITY_PROFILE`` = quick | book | paper)
 plotting    the book's figures
 report      reproduction tables and the run environment
@@ -26,5 +27,5 @@ try:
 except _metadata.PackageNotFoundError:  # running from a source tree without installation
     __version__ = "0+unknown"
 
-from . import criterion, datasets, dmft, glorot, lyapunov, models, profiles, quadrature, report, reservoir, spectra, sweep, vanilla  # noqa: E402,F401
+from . import criterion, datasets, dmft, glorot, init, lyapunov, models, profiles, quadrature, report, reservoir, spectra, sweep, vanilla  # noqa: E402,F401
 from .profiles import profile  # noqa: E402,F401
