@@ -9,6 +9,7 @@ from scipy.integrate import quad
 from scipy.special import expit
 
 from criticality import criterion as crit
+from criticality import init
 
 
 def gauss_mean(func, s):
@@ -49,7 +50,7 @@ def test_bias_lowers_gated_critical_gain():
 def test_chrono_is_two_for_any_t_max(arch, t_max):
     assert crit.critical_gain(arch, bias="chrono", t_max=t_max) == pytest.approx(2.0, rel=1e-13)
     assert crit.critical_gain(arch, bias="chrono", t_max=t_max, n=300, seed=3) == pytest.approx(2.0, rel=1e-13)
-    M, L, R = crit.diagonals(arch, crit.chrono_biases(arch, 1000, t_max, seed=0))
+    M, L, R = crit.diagonals(arch, init.chrono_biases(1000, t_max, arch=arch, seed=0))
     tau = 1.0 / L
     assert np.allclose(M, 1 - 1 / tau) and np.allclose(R, 0.5) and np.all((tau >= 2) & (tau <= t_max))
 
@@ -86,7 +87,7 @@ def test_can_et_al_zero_fixed_point_conditions_are_the_criterion(bz, br, bf, bi,
 
 
 def test_boundary_points_solve_eq_13():
-    M, L, R = crit.diagonals("lstm", crit.sample_biases("lstm", 500, 0.8, seed=5))
+    M, L, R = crit.diagonals("lstm", init.gate_biases("lstm", 500, sigma_b=0.8, seed=5))
     z = crit.spectral_boundary(M, L, R, g=2.0, n_angles=90)
     F = 4.0 * np.mean((L * R) ** 2 / np.abs(z[:, None] - M) ** 2, axis=1)
     assert not np.isnan(z).any()
@@ -95,7 +96,7 @@ def test_boundary_points_solve_eq_13():
 
 @pytest.mark.parametrize("arch,sb", [("gru", 0.0), ("gru", 1.0), ("lstm", 0.5), ("rnn", 0.0)])
 def test_predicted_radius_is_one_at_gc(arch, sb):
-    M, L, R = crit.diagonals(arch, crit.sample_biases(arch, 400, sb, seed=2))
+    M, L, R = crit.diagonals(arch, init.gate_biases(arch, 400, sigma_b=sb, seed=2))
     gc = crit.critical_gain_from_diagonals(M, L, R)
     rho = crit.predicted_spectral_radius(M, L, R, [0.5 * gc, gc, 1.5 * gc])
     assert rho[1] == pytest.approx(1.0, abs=1e-12)
@@ -109,7 +110,7 @@ def test_predicted_radius_is_one_at_gc(arch, sb):
 ])
 def test_sampled_spectrum_against_prediction(arch, sb, bias, t_max):
     n = 1000
-    M, L, R = crit.diagonals(arch, crit.sample_biases(arch, n, sb, bias, t_max, seed=7))
+    M, L, R = crit.diagonals(arch, init.gate_biases(arch, n, sigma_b=sb, bias=bias, t_max=t_max, seed=7))
     gc = crit.critical_gain_from_diagonals(M, L, R)
     ev = np.linalg.eigvals(crit.jacobian_at_zero(M, L, R, gc, seed=8))
     # spectral radius at g_c: 1 up to the finite-N edge correction (a few percent)
@@ -271,7 +272,7 @@ def test_wide_biases_do_not_overflow(sb):
     assert crit.critical_gain("lstm", sb) == pytest.approx(np.exp(-sb * sb) / s2, rel=1e-10, abs=0)
     # sampled: some sigmoid gates round to exactly 1, so 1 - M = 0; the bias form has no cancellation
     for arch in ("gru", "lstm"):
-        b = crit.sample_biases(arch, 200, sb, seed=1)
+        b = init.gate_biases(arch, 200, sigma_b=sb, seed=1)
         ratio = expit(b["r"]) if arch == "gru" else expit(b["i"]) * expit(b["o"]) / expit(-b["f"])
         assert crit.critical_gain(arch, sb, n=200, seed=1) == pytest.approx(np.mean(ratio**2) ** -0.5, rel=1e-12)
 
@@ -303,7 +304,7 @@ def test_matrix_arguments():
         (lambda: crit.spectral_boundary(M, L, R, 1.0, n_angles=16.0), TypeError, "n_angles"),
         (lambda: crit.spectral_boundary(M, L, R, 1.0, center="0.5"), ValueError, "center"),
         (lambda: crit.spectral_boundary(M, L, R, 1.0, center=np.nan), ValueError, "center"),
-        (lambda: crit.chrono_biases_from_tau("gru", [0.5]), ValueError, "tau"),
+        (lambda: init.chrono_biases_from_tau("gru", [0.5]), ValueError, "tau"),
         (lambda: crit.diagonals("gru", {"z": [[1, 2], [3]], "r": [0.0]}), ValueError, "biases"),
     ]
     for call, error, match in cases:

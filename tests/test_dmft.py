@@ -9,7 +9,7 @@ import pytest
 from scipy.integrate import quad
 from scipy.optimize import brentq
 
-from criticality import dmft, vanilla
+from criticality import dmft, init, vanilla
 
 
 def q_tanh2(q):
@@ -122,7 +122,7 @@ def test_mlp_variance_matches_simulation():
     h = np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     var = []
     for layer in range(60):
-        h = (vanilla.random_coupling(n, rng) @ np.tanh(h)) * g + sb * rng.standard_normal((n, 1))
+        h = (init.gaussian(n, seed=rng) @ np.tanh(h)) * g + sb * rng.standard_normal((n, 1))
         if layer >= 20:
             var.append(np.mean(h**2, axis=0))
     assert np.allclose(np.mean(var, axis=0), dmft.fixed_point_variance(g, sb), rtol=0.02)

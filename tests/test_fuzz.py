@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 
 matplotlib.use("Agg")
 
-from criticality import criterion, datasets, dmft, gating, glorot, lyapunov, models, quadrature, reservoir, spectra, vanilla  # noqa: E402
+from criticality import criterion, datasets, init, dmft, gating, glorot, lyapunov, models, quadrature, reservoir, spectra, vanilla  # noqa: E402
 
 TIME_LIMIT = 60  # seconds per call (a hang, not a slow call on a loaded machine)
 
@@ -90,12 +90,17 @@ API = {
                                        {"t_max": "real"}, ()),
     "criterion.critical_gain.sampled": (criterion.critical_gain, {"arch": "lstm", "sigma_b": 0.5, "n": 16, "seed": 0},
                                         {"n": "int", "sigma_b": "real"}, ()),
-    "criterion.sample_biases": (lambda **k: np.concatenate(list(criterion.sample_biases(**k).values())),
-                                {"arch": "gru", "n": 8, "sigma_b": 0.5, "seed": 0}, {"n": "int", "sigma_b": "real"},
-                                ()),
-    "criterion.chrono_biases": (lambda **k: np.concatenate(list(criterion.chrono_biases(**k).values())),
-                                {"arch": "lstm", "n": 8, "t_max": 10.0, "seed": 0}, {"n": "int", "t_max": "real"},
-                                ()),
+    "init.gate_biases": (lambda **k: np.concatenate(list(init.gate_biases(**k).values())),
+                         {"arch": "gru", "n": 8, "sigma_b": 0.5, "seed": 0}, {"n": "int", "sigma_b": "real"}, ()),
+    "init.chrono_biases": (lambda **k: np.concatenate(list(init.chrono_biases(**k).values())),
+                           {"arch": "lstm", "n": 8, "t_max": 10.0, "seed": 0}, {"n": "int", "t_max": "real"}, ()),
+    "init.gaussian": (init.gaussian, {"n": 6, "m": 4, "gain": 1.5, "seed": 0},
+                      {"n": "int", "m": "int", "gain": "real"}, ()),
+    "init.eigen": (init.eigen, {"n": 6, "radius": 0.95, "seed": 0}, {"n": "int", "radius": "real"}, ()),
+    "init.orthogonal": (init.orthogonal, {"n": 6, "gain": 1.0, "seed": 0}, {"n": "int", "gain": "real"}, ()),
+    "init.pytorch_state": (lambda **k: init.pytorch_state(**k)["weight_hh_l0"],
+                           {"arch": "lstm", "hidden": 6, "input": 2, "sigma_b": 0.5, "seed": 0},
+                           {"hidden": "int", "input": "int", "sigma_b": "real"}, ()),
     "criterion.critical_gain_from_diagonals": (criterion.critical_gain_from_diagonals, {"M": _M, "L": _L, "R": _R},
                                                {"M": "array", "L": "array", "R": "array"}, ()),
     "criterion.predicted_spectral_radius": (criterion.predicted_spectral_radius,

@@ -4,7 +4,7 @@ argument validation."""
 import numpy as np
 import pytest
 
-from criticality import criterion, glorot, init, vanilla
+from criticality import criterion, glorot, init
 from criticality.spectra import eigenvalues
 
 N = 500  # 250,000 entries: the sample variance is within 0.3% (one sd) of the true one
@@ -23,10 +23,10 @@ def test_gaussian_variance(gain):
     assert _var(W) == pytest.approx(gain ** 2 / N, rel=0.05)
 
 
-def test_gaussian_rectangular_is_normalised_by_n():
+def test_gaussian_rectangular_is_normalised_by_the_fan_in():
     W = init.gaussian(N, 300, gain=1.5, seed=2)
     assert W.shape == (N, 300)
-    assert _var(W) == pytest.approx(1.5 ** 2 / N, rel=0.05)
+    assert _var(W) == pytest.approx(1.5 ** 2 / 300, rel=0.05)
 
 
 @pytest.mark.parametrize("fan_out, fan_in", [(N, N), (300, 700), (700, 300)])
@@ -56,27 +56,38 @@ def test_he_normal_variance(fan_out, fan_in):
 # --- equality with the book's existing draws ---
 
 @pytest.mark.parametrize("n", [1, 7, 200])
-def test_gaussian_reproduces_vanilla_random_coupling(n):
+def test_gaussian_is_the_books_historical_draw(n):
+    """The chapters' numbers depend on this stream: one standard_normal((n, n)) divided by sqrt(n)."""
     a = init.gaussian(n, seed=np.random.default_rng(11))
-    b = vanilla.random_coupling(n, np.random.default_rng(11))
-    np.testing.assert_array_equal(a, b)
-    # with a gain: the book's g * U, bit for bit
+    np.testing.assert_array_equal(a, np.random.default_rng(11).standard_normal((n, n)) / np.sqrt(n))
     g = 1.37
-    np.testing.assert_array_equal(init.gaussian(n, gain=g, seed=12), g * vanilla.random_coupling(n, 12))
-
-
-def test_gaussian_advances_a_generator_like_random_coupling():
+    np.testing.assert_array_equal(init.gaussian(n, gain=g, seed=12), g * init.gaussian(n, seed=12))
     r1, r2 = np.random.default_rng(13), np.random.default_rng(13)
-    for _ in range(3):
-        np.testing.assert_array_equal(init.gaussian(20, seed=r1), vanilla.random_coupling(20, r2))
+    for _ in range(3):  # a Generator is advanced, not copied
+        np.testing.assert_array_equal(init.gaussian(n, seed=r1), r2.standard_normal((n, n)) / np.sqrt(n))
 
 
-@pytest.mark.parametrize("arch", ["gru", "lstm"])
-@pytest.mark.parametrize("t_max", [3.0, 50.0, 784.0])
-def test_chrono_biases_equal_criterion_draws(arch, t_max):
-    a = init.chrono_biases(300, t_max, arch=arch, seed=21)
-    b = criterion.sample_biases(arch, 300, bias="chrono", t_max=t_max, seed=21)
-    assert a.keys() == b.keys() == set(criterion.GATES[arch])
+def test_gaussian_float32_is_the_rounded_draw():
+    a = init.gaussian(30, seed=3, dtype=np.float32)
+    assert a.dtype == np.float32
+    np.testing.assert_array_equal(a, init.gaussian(30, seed=3).astype(np.float32))
+
+
+def test_gate_biases_gaussian_law_and_stream():
+    b = init.gate_biases("lstm", 200_000, sigma_b=0.7, seed=4)
+    assert list(b) == ["f", "i", "o"]
+    for k in b:
+        assert np.std(b[k]) == pytest.approx(0.7, rel=0.01)
+    rng = np.random.default_rng(4)
+    for k in ("f", "i", "o"):  # one standard_normal(n) per gate, in GATES order
+        np.testing.assert_array_equal(b[k], 0.7 * rng.standard_normal(200_000))
+    assert init.gate_biases("rnn", 5) == {}
+
+
+def test_chrono_via_gate_biases():
+    a = init.chrono_biases(300, 50.0, arch="gru", seed=21)
+    b = init.gate_biases("gru", 300, bias="chrono", t_max=50.0, seed=21)
+    assert a.keys() == b.keys() == set(criterion.GATES["gru"])
     for k in a:
         np.testing.assert_array_equal(a[k], b[k])
 
@@ -216,6 +227,18 @@ def test_seeded(f):
     (lambda: init.critical_gain("gru", sigma_b=-1.0), "sigma_b"),
     (lambda: init.critical_gain("gru", bias="chrono"), "t_max"),
     (lambda: init.critical_gain("gru", bias="xavier"), "bias"),
+    (lambda: init.gaussian(4, dtype=np.int64), "dtype"),
+    (lambda: init.gate_biases("rnn", 4, sigma_b=0.5), "sigma_b"),
+    (lambda: init.gate_biases("gru", 4, sigma_b=31.0), "sigma_b"),
+    (lambda: init.recurrent("xavier", 4), "name"),
+    (lambda: init.recurrent("eigen", 0), "n"),
+    (lambda: init.recurrent("rescaled_glorot", 1), "n"),
+    (lambda: init.pytorch_state("cnn", 4, 2), "arch"),
+    (lambda: init.pytorch_state("lstm", 0, 2), "hidden"),
+    (lambda: init.pytorch_state("lstm", 4, 0), "input"),
+    (lambda: init.pytorch_state("lstm", 4, 2, gain=-1.0), "gain"),
+    (lambda: init.pytorch_state("lstm", 4, 2, sigma_b=-1.0), "sigma_b"),
+    (lambda: init.pytorch_state("gru", 4, 2, bias="chrono"), "t_max"),
 ])
 def test_value_errors_name_the_parameter(call, name):
     with pytest.raises(ValueError, match=rf"\b{name}\b"):
@@ -239,3 +262,57 @@ def test_value_error_states_the_range():
         init.eigen(0)
     with pytest.raises(ValueError, match=r"radius must be >= 0"):
         init.eigen(3, -1.0)
+
+
+# --- recurrent matrices by name, and make_network(recurrent=...) ---
+
+@pytest.mark.parametrize("name, radius", [("gaussian", 1.0), ("glorot_normal", 1.0), ("glorot_uniform", 1.0),
+                                          ("he_normal", np.sqrt(2.0)), ("orthogonal", 1.0), ("identity", 1.0),
+                                          ("eigen", 0.95)])
+def test_recurrent_spectral_radius(name, radius):
+    """Circular law (radius sqrt(n var)) for the i.i.d. ones, exact for the others; 10% at n = 400."""
+    W = init.recurrent(name, 400, seed=1)
+    rho = np.abs(eigenvalues(W)).max()
+    tol = 0.1 if name in ("gaussian", "glorot_normal", "glorot_uniform", "he_normal") else 1e-12
+    assert rho == pytest.approx(radius, abs=tol)
+
+
+def test_recurrent_rescaled_glorot_is_below_one_mostly():
+    rho = [np.abs(eigenvalues(init.recurrent("rescaled_glorot", 200, seed=s))).max() for s in range(20)]
+    assert 0.7 < np.mean(rho) < 1.0
+    assert np.mean(np.array(rho) < 1.0) >= 0.6  # the paper's p ~ 0.86 (20 draws)
+
+
+def test_make_network_takes_its_draws_from_init():
+    from criticality import models
+
+    net = models.make_network("lstm", 30, sigma_b=0.5, n_inputs=2, input_scale=0.3, seed=4)
+    rng = np.random.default_rng(4)
+    for k in models.MATRICES["lstm"]:
+        np.testing.assert_array_equal(net.U[k], init.gaussian(30, seed=rng))
+    b = init.gate_biases("lstm", 30, sigma_b=0.5, seed=rng)
+    for k in b:
+        np.testing.assert_array_equal(net.biases[k], b[k])
+    for k in models.MATRICES["lstm"]:
+        np.testing.assert_array_equal(net.W[k], init.gaussian(30, 2, gain=0.3, seed=rng))
+    orth = models.make_network("gru", 20, recurrent="orthogonal", seed=1)
+    for k in ("z", "r", "h"):
+        np.testing.assert_allclose(orth.U[k].T @ orth.U[k], np.eye(20), atol=1e-13)
+    ident = models.make_network("rnn", 5, recurrent={"h": np.eye(5)})
+    np.testing.assert_array_equal(ident.U["h"], np.eye(5))
+    call = models.make_network("rnn", 6, recurrent=lambda n, rng: init.eigen(n, 0.5, seed=rng), seed=2)
+    np.testing.assert_allclose(np.abs(eigenvalues(call.U["h"])), 0.5, atol=1e-13)
+
+
+@pytest.mark.parametrize("recurrent, err, name", [
+    ("xavier", ValueError, "recurrent"),
+    ({"h": np.eye(4)}, ValueError, "recurrent"),  # a GRU needs z, r and h
+    ({"z": np.eye(3), "r": np.eye(3), "h": np.eye(3)}, ValueError, "recurrent"),
+    ({"z": np.eye(4), "r": np.eye(4), "h": np.full((4, 4), np.nan)}, ValueError, "recurrent"),
+    (3.0, TypeError, "recurrent"),
+])
+def test_make_network_recurrent_errors(recurrent, err, name):
+    from criticality import models
+
+    with pytest.raises(err, match=name):
+        models.make_network("gru", 4, recurrent=recurrent)

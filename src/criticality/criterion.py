@@ -51,17 +51,18 @@ from scipy.special import expit, log_expit
 
 from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, as_positive_int, as_real_array, as_real_scalar, as_rng,
                         scalar_or_array)
+from .init import (ARCHITECTURES, BIAS_SCHEMES, GATES, MAX_BIAS_WIDTH, MAX_UNITS, T_MAX_LIMIT, _arch,  # noqa: F401
+                   _sigma_b, _t_max, _units, chrono_biases_from_tau, gate_biases)
+from .init import _bias_scheme as _bias
+from .init import gaussian as _gaussian
 from .quadrature import gaussian_expectation
 from .spectra import spectral_radius
-from .vanilla import random_coupling
 
 __all__ = [
     "ARCHITECTURES",
     "BIAS_SCHEMES",
     "GATES",
     "diagonals",
-    "sample_biases",
-    "chrono_biases",
     "critical_gain",
     "critical_gain_from_diagonals",
     "spectral_boundary",
@@ -73,12 +74,6 @@ __all__ = [
     "measured_critical_gain",
 ]
 
-ARCHITECTURES = ("rnn", "gru", "lstm")
-BIAS_SCHEMES = ("gaussian", "chrono")
-GATES = {"rnn": (), "gru": ("z", "r"), "lstm": ("f", "i", "o")}
-MAX_UNITS = 10**7  # longest sampled bias vector (80 MB per gate)
-MAX_BIAS_WIDTH = 30.0  # largest sigma_b of the Gaussian gate biases
-T_MAX_LIMIT = 1e6  # largest chrono time scale
 N_ANGLES_RANGE = (8, 2**16)  # directions of spectral_boundary
 RTOL_RANGE = (1e-12, 1.0)  # measured_critical_gain: rtol in [1e-12, 1)
 MAX_DOUBLINGS = 64  # measured_critical_gain: g_c * 2**64 bounds the search for the crossing
@@ -86,36 +81,9 @@ MAX_BISECTIONS = 200  # measured_critical_gain: 41 suffice for rtol = 1e-12 unle
 _BLOCK = 2**20  # matrix entries evaluated at once by _boundary_function (8 MB)
 
 
-def _arch(arch) -> str:
-    if not isinstance(arch, str) or arch.lower() not in ARCHITECTURES:
-        raise ValueError(f"arch must be one of {ARCHITECTURES}, got {arch!r}")
-    return arch.lower()
-
-
-def _bias(bias) -> str:
-    if not isinstance(bias, str) or bias.lower() not in BIAS_SCHEMES:
-        raise ValueError(f"bias must be one of {BIAS_SCHEMES}, got {bias!r}")
-    return bias.lower()
-
-
-def _t_max(t_max) -> float:
-    if t_max is None:
-        raise ValueError(f"t_max must be given (a number in (2, {T_MAX_LIMIT:g}]) for bias='chrono'")
-    return as_real_scalar("t_max (chrono time scales are drawn from U(2, t_max))", t_max, minimum=2.0,
-                          strict=True, maximum=T_MAX_LIMIT)
-
-
-def _units(n) -> int:
-    return as_positive_int("n", n, maximum=MAX_UNITS)
-
-
 def _gain(name, g, scalar=True, maximum=MAX_MATRIX_GAIN):
     """A gain in [0, MAX_MATRIX_GAIN] (or other ``maximum``): a float, or an array if not ``scalar``."""
     return (as_real_scalar if scalar else as_real_array)(name, g, maximum=maximum)
-
-
-def _sigma_b(sigma_b, scalar=True):
-    return _gain("sigma_b", sigma_b, scalar, maximum=MAX_BIAS_WIDTH)
 
 
 def _triplet(M, L, R, dense=False):
@@ -155,37 +123,6 @@ def diagonals(arch: str, biases: dict | None = None) -> tuple[np.ndarray, np.nda
     if arch == "gru":
         return 1.0 - s["z"], s["z"], s["r"]
     return s["f"], s["i"], s["o"]
-
-
-def chrono_biases(arch: str, n: int, t_max: float, seed=None) -> dict:
-    r"""Chrono initialisation (Tallec and Ollivier 2018) as gate biases, :math:`\tau_i\sim\mathcal U(2, T_{\max})`.
-
-    LSTM: :math:`b_f = \log(\tau - 1)`, :math:`b_i = -b_f`, :math:`b_o = 0`, so that
-    :math:`f = 1 - 1/\tau`, :math:`i = 1/\tau`, :math:`o = 1/2`. GRU (write-rate convention):
-    :math:`b_z = -\log(\tau - 1)`, :math:`b_r = 0`, so that :math:`z = 1/\tau`, :math:`r = 1/2`.
-    These are *effective* biases: in PyTorch put them in ``bias_ih`` or ``bias_hh``, not both.
-    """
-    arch = _arch(arch)
-    if arch == "rnn":
-        raise ValueError("chrono initialisation needs a gated architecture: arch must be 'gru' or 'lstm'")
-    n = _units(n)
-    return chrono_biases_from_tau(arch, as_rng(seed).uniform(2.0, _t_max(t_max), size=n))
-
-
-def sample_biases(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None) -> dict:
-    """Gate biases of ``n`` units: i.i.d. N(0, sigma_b^2) for every gate, or chrono(t_max)."""
-    arch, bias = _arch(arch), _bias(bias)
-    n = _units(n)
-    sigma_b = _sigma_b(sigma_b)
-    if bias == "chrono":
-        return chrono_biases(arch, n, t_max, seed)
-    if arch == "rnn":
-        if sigma_b > 0:
-            raise ValueError("a vanilla RNN's only bias is its candidate bias, which must be 0 for the "
-                             "criterion: sigma_b must be 0 (see dmft.critical_gain_mlp for biased tanh networks)")
-        return {}
-    gen = as_rng(seed)
-    return {k: sigma_b * gen.standard_normal(n) for k in GATES[arch]}
 
 
 def critical_gain_from_diagonals(M, L, R) -> float:
@@ -262,12 +199,12 @@ def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=
         if np.any(sb > 0):
             raise ValueError("sigma_b must be 0 with bias='chrono' (chrono biases are deterministic in tau)")
     if arch == "rnn" and np.any(sb > 0):
-        sample_biases("rnn", 1, float(sb.max()))  # raises the explanatory error
+        gate_biases("rnn", 1, sigma_b=float(sb.max()))  # raises the explanatory error
     if n is not None:
         n = _units(n)
         if sb.ndim:
             raise ValueError("sigma_b must be a scalar when n is given")
-        biases = sample_biases(arch, n, float(sb), bias, t_max, seed)
+        biases = gate_biases(arch, n, sigma_b=float(sb), bias=bias, t_max=t_max, seed=seed)
         return 1.0 if arch == "rnn" else _gain_from_log_ratios(_log_ratios(arch, biases))
     if arch == "rnn":
         return scalar_or_array(np.ones(sb.shape))
@@ -282,18 +219,6 @@ def critical_gain(arch: str, sigma_b=0.0, bias: str = "gaussian", t_max=None, n=
     return scalar_or_array(np.exp(-np.log(s2) - 0.5 * _log_mean_inv_one_minus_sigmoid2(sb)))
 
 
-def chrono_biases_from_tau(arch: str, tau) -> dict:
-    """Chrono gate biases for given time scales ``1 < tau <= T_MAX_LIMIT`` (see :func:`chrono_biases`)."""
-    arch = _arch(arch)
-    tau = np.atleast_1d(as_real_array("tau", tau, minimum=1.0, strict=True, maximum=T_MAX_LIMIT))
-    b = np.log(tau - 1.0)
-    if arch == "gru":
-        return {"z": -b, "r": np.zeros_like(b)}
-    if arch == "lstm":
-        return {"f": b, "i": -b, "o": np.zeros_like(b)}
-    raise ValueError("chrono initialisation needs a gated architecture: arch must be 'gru' or 'lstm'")
-
-
 def jacobian_at_zero(M, L, R, g: float, seed=None, U=None) -> np.ndarray:
     """The matrix ``diag(M) + g diag(L) U diag(R)`` with ``U`` i.i.d. N(0, 1/N) (or the given ``U``).
 
@@ -303,7 +228,7 @@ def jacobian_at_zero(M, L, R, g: float, seed=None, U=None) -> np.ndarray:
     M, L, R = _triplet(M, L, R, dense=True)
     g = _gain("g", g)
     if U is None:
-        U = random_coupling(M.size, as_rng(seed))
+        U = _gaussian(M.size, seed=as_rng(seed))
     else:
         U = as_real_array("U", U, minimum=None)
         if U.shape != (M.size, M.size):
@@ -405,8 +330,9 @@ def predicted_spectral_radius(M, L, R, g) -> np.ndarray:
 
 
 def sampled_diagonals(arch: str, n: int, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None, seed=None):
-    """``(M, L, R)`` of ``n`` units with biases drawn by :func:`sample_biases` (arguments checked there)."""
-    biases = sample_biases(arch, n, sigma_b, bias, t_max, seed)
+    """``(M, L, R)`` of ``n`` units with biases drawn by :func:`criticality.init.gate_biases` (arguments
+    checked there)."""
+    biases = gate_biases(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, seed=seed)
     return diagonals(arch, biases) if _arch(arch) != "rnn" else (np.zeros(n), np.ones(n), np.ones(n))
 
 
@@ -419,7 +345,7 @@ def jacobian_spectral_radius(M, L, R, gains, seed=None) -> np.ndarray:
     gains = np.atleast_1d(_gain("gains", gains, scalar=False))
     if gains.ndim != 1:
         raise ValueError(f"gains must be a number or a 1-d array, got shape {gains.shape}")
-    U = random_coupling(M.size, as_rng(seed))
+    U = _gaussian(M.size, seed=as_rng(seed))
     return np.array([_radius(M, L, R, g, U) for g in gains])
 
 
@@ -457,7 +383,7 @@ def measured_critical_gain(M, L, R, seed=None, rtol: float = 1e-3) -> float:
     """
     M, L, R = _triplet(M, L, R, dense=True)
     rtol = as_real_scalar("rtol", rtol, minimum=RTOL_RANGE[0], maximum=RTOL_RANGE[1], strict_max=True)
-    U = random_coupling(M.size, as_rng(seed))
+    U = _gaussian(M.size, seed=as_rng(seed))
     radius = lambda g: _radius(M, L, R, g, U)  # noqa: E731
     if radius(0.0) >= 1.0:
         return 0.0

@@ -32,8 +32,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from . import criterion as crit
+from . import init
 from ._validate import MAX_N, MAX_SCALE, as_count, as_rng, as_scale, as_scales
-from .vanilla import _factors, random_coupling
+from .vanilla import _factors
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
@@ -267,13 +268,19 @@ class Network:
 
 
 def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None,
-                 biases: dict | None = None, gates_recurrent: bool = True, n_inputs: int = 0,
+                 biases: dict | None = None, recurrent=None, gates_recurrent: bool = True, n_inputs: int = 0,
                  input_scale: float = 1.0, seed=None, dtype=np.float64) -> Network:
-    """Draw one network: recurrent matrices N(0, 1/n), gate biases, optional input weights.
+    """Draw one network: recurrent matrices, gate biases, optional input weights, all from :mod:`criticality.init`.
 
+    ``recurrent`` chooses the recurrent matrices ``U_k`` (one per name of ``MATRICES[arch]``, drawn in
+    that order; the gain ``g`` multiplies them later): ``None`` (default) or ``"gaussian"`` for i.i.d.
+    N(0, 1/n) (:func:`criticality.init.gaussian`), another name of ``init.INITIALISERS`` (e.g.
+    ``"orthogonal"``, ``"eigen"``) for :func:`criticality.init.recurrent`, a callable ``f(n, rng)``
+    returning an ``n x n`` array, or a dict matrix name -> ``n x n`` array.
     ``biases`` (a dict gate -> array) overrides ``sigma_b``/``bias``; otherwise the gate biases are
-    i.i.d. N(0, sigma_b^2) (``bias="gaussian"``) or chrono(t_max) (see :mod:`criticality.criterion`).
-    Input weights, if ``n_inputs > 0``, are i.i.d. N(0, input_scale^2 / n_inputs) for every matrix.
+    :func:`criticality.init.gate_biases` (i.i.d. N(0, sigma_b^2), or chrono(t_max)).
+    Input weights, if ``n_inputs > 0``, are i.i.d. N(0, input_scale^2 / n_inputs) for every matrix
+    (:func:`criticality.init.gaussian`).
     """
     arch = crit._arch(arch)
     n = as_count("n", n, maximum=MAX_N)
@@ -283,19 +290,47 @@ def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussi
     n_inputs = as_count("n_inputs", n_inputs, minimum=0, maximum=MAX_N)
     input_scale = as_scale("input_scale", input_scale)
     rng = as_rng(seed)
-    U = {k: random_coupling(n, rng) for k in MATRICES[arch]}
+    U = _recurrent(recurrent, arch, n, rng)
     if biases is None:
-        biases = crit.sample_biases(arch, n, sigma_b, bias, t_max, seed=rng)
+        biases = init.gate_biases(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, seed=rng)
     else:
         crit.diagonals(arch, biases)  # validates names, finiteness and shapes
         bad = {k: np.shape(v) for k, v in biases.items() if np.size(v) not in (1, n)}
         if bad:
             raise ValueError(f"biases must be scalars or arrays of n = {n} entries, got shapes {bad}")
         biases = {k: np.broadcast_to(np.asarray(v, float), (n,)).copy() for k, v in biases.items()}
-    W = {k: input_scale * rng.standard_normal((n, n_inputs)) / np.sqrt(n_inputs)
+    W = {k: init.gaussian(n, n_inputs, gain=input_scale, seed=rng)
          for k in MATRICES[arch]} if n_inputs else {}
     return Network(arch, n, {k: v.astype(dtype) for k, v in U.items()}, biases,
                    {k: v.astype(dtype) for k, v in W.items()}, bool(gates_recurrent), dtype)
+
+
+def _recurrent(recurrent, arch: str, n: int, rng) -> dict:
+    """The recurrent matrices of :func:`make_network` (see there), checked: finite, real, ``n x n``."""
+    names = MATRICES[arch]
+    if recurrent is None or (isinstance(recurrent, str) and recurrent == "gaussian"):
+        return {k: init.gaussian(n, seed=rng) for k in names}
+    if isinstance(recurrent, str):
+        if recurrent not in init.INITIALISERS:
+            raise ValueError(f"recurrent must be None, a dict, a callable or one of {init.INITIALISERS}, "
+                             f"got {recurrent!r}")
+        return {k: init.recurrent(recurrent, n, seed=rng) for k in names}
+    if callable(recurrent):
+        U = {k: recurrent(n, rng) for k in names}
+    elif isinstance(recurrent, dict):
+        if set(recurrent) != set(names):
+            raise ValueError(f"recurrent must have exactly the keys {names} for arch={arch!r}, got {sorted(recurrent)}")
+        U = dict(recurrent)
+    else:
+        raise TypeError(f"recurrent must be None, a name, a callable or a dict, got {type(recurrent).__name__}")
+    out = {}
+    for k in names:
+        a = np.asarray(U[k])
+        if a.shape != (n, n) or a.dtype.kind not in "iuf" or not np.all(np.isfinite(a)):
+            raise ValueError(f"recurrent[{k!r}] must be a finite real {n} x {n} array, got shape {a.shape}, "
+                             f"dtype {a.dtype}")
+        out[k] = a.astype(float)
+    return out
 
 
 def lyapunov(net: Network, g, steps: int, *, transient: int = 0, state=None, seed=None):

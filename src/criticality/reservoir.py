@@ -523,11 +523,12 @@ FORECAST_OUTPUTS = ("train_mse", "validation_mse", "test_mse", "test_nrmse", "tr
 
 def sample_forecast(arch: str, n: int, g, *, series, washout: int, train: int, validation: int, test: int,
                     horizon: int = 1, input_scale: float = 1.0, sigma_b: float = 0.0, bias: str = "gaussian",
-                    t_max=None, ridges=DEFAULT_RIDGES, seed=None) -> dict:
+                    t_max=None, recurrent=None, ridges=DEFAULT_RIDGES, seed=None) -> dict:
     r"""Draw one reservoir from ``seed`` and return its forecasting errors at every gain of ``g``.
 
-    The reservoir is ``make_network(arch, n, sigma_b=..., bias=..., t_max=..., n_inputs=d,
-    input_scale=...)`` (``d`` the series' dimension); the errors are those of :func:`evaluate` with the
+    The reservoir is ``make_network(arch, n, sigma_b=..., bias=..., t_max=..., recurrent=..., n_inputs=d,
+    input_scale=...)`` (``d`` the series' dimension; ``recurrent`` names an initialiser of
+    :data:`criticality.init.INITIALISERS`, default Gaussian); the errors are those of :func:`evaluate` with the
     other keywords. A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be
     the task's ``numpy.random.SeedSequence``); averaging it over seeds averages over disorder.
 
@@ -539,8 +540,8 @@ def sample_forecast(arch: str, n: int, g, *, series, washout: int, train: int, v
     from .models import make_network
 
     u = _series("series", series)
-    net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, n_inputs=u.shape[1],
-                       input_scale=input_scale, seed=as_rng(seed))
+    net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, recurrent=recurrent,
+                       n_inputs=u.shape[1], input_scale=input_scale, seed=as_rng(seed))
     r = evaluate(net, g, series, horizon=horizon, washout=washout, train=train, validation=validation,
                  test=test, ridges=ridges)
     least = int(np.argmin(r.ridges))

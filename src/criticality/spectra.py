@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import MAX_DENSE_N, MAX_MATRIX_GAIN, as_finite_array, as_positive_int, as_real_scalar, as_rng
+from .init import gaussian
 
 __all__ = ["gain_matrix_eigenvalues", "eigenvalues", "spectral_radius", "fraction_inside"]
 
@@ -21,11 +22,9 @@ def gain_matrix_eigenvalues(n: int, g: float = 1.0, seed=None) -> np.ndarray:
 
     ``n`` an integer in ``[1, MAX_DENSE_N]``, ``g`` in ``[0, MAX_MATRIX_GAIN]``.
     """
-    from .vanilla import random_coupling  # here: vanilla itself uses spectral_radius
-
     n = as_positive_int("n", n, maximum=MAX_DENSE_N)
     g = as_real_scalar("g", g, maximum=MAX_MATRIX_GAIN)
-    return eigenvalues(g * random_coupling(n, as_rng(seed)))
+    return eigenvalues(g * gaussian(n, seed=as_rng(seed)))
 
 
 def eigenvalues(matrix) -> np.ndarray:

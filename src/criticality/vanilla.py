@@ -19,6 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import MAX_N, as_count, as_scale, as_scales, as_vector, as_rng
+from .init import gaussian
 from .lyapunov import benettin
 from .spectra import spectral_radius
 
@@ -31,7 +32,6 @@ __all__ = [
     "mlp_distance",
     "fixed_point",
     "fixed_point_spectral_radius",
-    "random_coupling",
 ]
 
 
@@ -102,16 +102,6 @@ def _unit_tangent(rng, n: int, columns: int) -> np.ndarray:
     return np.repeat(u / np.linalg.norm(u), columns, axis=1)
 
 
-def random_coupling(n: int, rng, dtype=np.float64) -> np.ndarray:
-    """An ``n x n`` matrix with i.i.d. N(0, 1/n) entries (multiply by ``g`` for the gain); ``rng`` is a
-    numpy Generator (or a seed for one)."""
-    n = as_count("n", n, maximum=MAX_N)
-    if dtype not in (np.float64, np.float32):
-        raise ValueError(f"dtype must be numpy.float64 or numpy.float32, got {dtype!r}")
-    rng = as_rng(rng, "rng")
-    return (rng.standard_normal((n, n)) / np.sqrt(n)).astype(dtype, copy=False)
-
-
 def _step(h, u, U, g, b):
     """:func:`step_and_tangent` with the tangent as ``(s, m)``, ``J(h) u = exp(m) * s`` (see :class:`_Factors`:
     saturation at a large gain cannot underflow the whole tangent to 0)."""
@@ -177,7 +167,7 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     sigma_b = as_scale("sigma_b", sigma_b)
     h0_scale = as_scale("h0_scale", h0_scale)
     rng = as_rng(seed)
-    U = random_coupling(n, rng)
+    U = gaussian(n, seed=rng)
     b = sigma_b * rng.standard_normal((n, 1))
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     u = _unit_tangent(rng, n, g.size)
@@ -199,7 +189,7 @@ def replica_distance(gains, n: int, steps: int, transient: int, eps: float = 1e-
     transient = as_count("transient", transient, minimum=0)
     eps = as_scale("eps", eps, strict=True)
     rng = as_rng(seed)
-    U = random_coupling(n, rng)
+    U = gaussian(n, seed=rng)
     h1 = np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     for _ in range(transient):
         h1 = (U @ np.tanh(h1)) * g
@@ -241,7 +231,7 @@ def mlp_lyapunov(gains, sigma_bs, n: int, depth: int, transient: int = 30, seed=
     u = _unit_tangent(rng, n, G.size)
 
     def layer(x, v):  # a fresh U and b at every layer (annealed disorder)
-        U = random_coupling(n, rng)
+        U = gaussian(n, seed=rng)
         b = rng.standard_normal((n, 1))
         return _step(x, v, U, G, b * S)
 
@@ -267,7 +257,7 @@ def mlp_distance(gains, sigma_bs, n: int, depth: int, d0: float = 1e-2, seed=Non
     out = np.empty((depth + 1, G.size))
     out[0] = np.mean((h1 - h2) ** 2, axis=0)
     for layer in range(depth):
-        U = random_coupling(n, rng)
+        U = gaussian(n, seed=rng)
         b = rng.standard_normal((n, 1)) * S
         both = U @ np.tanh(np.concatenate([h1, h2], axis=1))
         h1, h2 = both[:, : G.size] * G + b, both[:, G.size:] * G + b
@@ -293,7 +283,7 @@ def fixed_point(g: float, sigma_b: float, n: int, seed=None, max_iter: int = 10_
     if tol >= 1:
         raise ValueError(f"tol must be >= 1e-15 and < 1, got {tol!r}")
     rng = as_rng(seed)
-    W = g * random_coupling(n, rng)
+    W = g * gaussian(n, seed=rng)
     b = sigma_b * rng.standard_normal(n)
     h = b.copy()
     for _ in range(max_iter):
