@@ -46,7 +46,7 @@ from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, MAX_N, as_count, as_positi
 
 __all__ = ["gaussian", "glorot_normal", "glorot_uniform", "he_normal", "orthogonal", "identity", "eigen",
            "rescaled_glorot", "gate_biases", "chrono_biases", "chrono_biases_from_tau", "critical_gain",
-           "INITIALISERS", "recurrent", "pytorch_state", "network_state", "load_into", "torch_jacobian_at_zero", "ARCHITECTURES", "BIAS_SCHEMES", "GATES"]
+           "INITIALISERS", "recurrent", "nominal_radius", "pytorch_state", "network_state", "load_into", "torch_jacobian_at_zero", "ARCHITECTURES", "BIAS_SCHEMES", "GATES"]
 
 ARCHITECTURES = ("rnn", "gru", "lstm")
 BIAS_SCHEMES = ("gaussian", "chrono")
@@ -337,6 +337,31 @@ def recurrent(name: str, n: int, *, seed=None) -> np.ndarray:
             raise ValueError(f"n must be >= 2 for name='rescaled_glorot', got {n}")
         return rescaled_glorot(n, seed=seed, method="gumbel" if n >= N_MIN_ASYMPTOTIC else "empirical")
     return globals()[name](n, seed=seed)
+
+
+def nominal_radius(name: str, n: int) -> float:
+    r"""The spectral radius that ``recurrent(name, n)`` is built to have: the edge of its limiting spectrum.
+
+    1 for ``gaussian``, ``glorot_normal`` and ``glorot_uniform`` (square: variance :math:`1/n`, circular
+    law), :math:`\sqrt2` for ``he_normal``, 1 for ``orthogonal`` and ``identity`` (exact), 0.95 for
+    ``eigen`` (exact), and :math:`1/c` for ``rescaled_glorot``, with :math:`c` the quantile it divides by
+    (:func:`criticality.glorot.radius_quantile`; the measured radius is below it with probability
+    :math:`p`). A finite i.i.d. matrix's measured radius scatters about the nominal one by a few per cent.
+    """
+    if not isinstance(name, str) or name not in INITIALISERS:
+        raise ValueError(f"name must be one of {INITIALISERS}, got {name!r}")
+    n = _size("n", n, dense=True)
+    if name == "he_normal":
+        return float(np.sqrt(2.0))
+    if name == "eigen":
+        return 0.95
+    if name == "rescaled_glorot":
+        from .glorot import N_MIN_ASYMPTOTIC, radius_quantile
+
+        if n < 2:
+            raise ValueError(f"n must be >= 2 for name='rescaled_glorot', got {n}")
+        return 1.0 / float(radius_quantile(None, n, False, "gumbel" if n >= N_MIN_ASYMPTOTIC else "empirical"))
+    return 1.0
 
 
 # --- PyTorch ---------------------------------------------------------------------------------------------

@@ -291,3 +291,18 @@ def series_and_embedding(axes, u, delay, *, label="", color="C0"):
     if label:
         axes[0].legend(frameon=False, fontsize="small")
     return axes
+
+
+def spectra_grid(spectra: dict, radii: dict | None = None, *, ncols: int = 4, size: float = 2.3):
+    """One :func:`spectrum` panel per entry of ``spectra`` (title -> eigenvalues), with the dashed circle
+    of ``radii[title]`` where given, on a shared scale; returns the figure."""
+    nrows = -(-len(spectra) // ncols)
+    fig, axes = figure(ncols, nrows, width=size, height=size)
+    radii = radii or {}
+    lim = 1.15 * max(max(np.abs(np.asarray(v)).max(initial=0.0) for v in spectra.values()), 1.0)
+    for ax, (title, ev) in zip(np.ravel(axes), spectra.items()):
+        spectrum(ax, ev, radius=radii.get(title), title=title)
+        ax.set(xlim=(-lim, lim), ylim=(-lim, lim))
+    for ax in np.ravel(axes)[len(spectra):]:
+        ax.set_visible(False)
+    return fig
