@@ -96,6 +96,8 @@ API = {
                            {"arch": "lstm", "n": 8, "t_max": 10.0, "seed": 0}, {"n": "int", "t_max": "real"}, ()),
     "init.gaussian": (init.gaussian, {"n": 6, "m": 4, "gain": 1.5, "seed": 0},
                       {"n": "int", "m": "int", "gain": "real"}, ()),
+    "init.ginibre": (init.ginibre, {"n": 5, "samples": 2, "seed": 0}, {"n": "int", "samples": "int"}, ()),
+    "init.bias_vector": (init.bias_vector, {"n": 5, "sigma_b": 0.5, "seed": 0}, {"n": "int", "sigma_b": "real"}, ()),
     "init.eigen": (init.eigen, {"n": 6, "radius": 0.95, "seed": 0}, {"n": "int", "radius": "real"}, ()),
     "init.orthogonal": (init.orthogonal, {"n": 6, "gain": 1.0, "seed": 0}, {"n": "int", "gain": "real"}, ()),
     "init.pytorch_state": (lambda **k: init.pytorch_state(**k)["weight_hh_l0"],

@@ -316,3 +316,22 @@ def test_make_network_recurrent_errors(recurrent, err, name):
 
     with pytest.raises(err, match=name):
         models.make_network("gru", 4, recurrent=recurrent)
+
+
+def test_ginibre_and_bias_vector_are_the_historical_draws():
+    from criticality import glorot
+
+    np.testing.assert_array_equal(init.ginibre(50, seed=3), init.gaussian(50, seed=3))
+    rng = np.random.default_rng(4)
+    z = (rng.standard_normal((2, 30, 30)) + 1j * rng.standard_normal((2, 30, 30))) / np.sqrt(60)
+    np.testing.assert_array_equal(init.ginibre(30, complex_=True, samples=2, seed=4), z)
+    np.testing.assert_array_equal(glorot.glorot(30, True, 4, 2), z)
+    a = init.ginibre(2000, complex_=True, seed=5)
+    assert np.mean(np.abs(a) ** 2) * 2000 == pytest.approx(1.0, rel=0.01)  # E|W_ij|^2 = 1/n
+    b = init.bias_vector(60_000, sigma_b=0.3, seed=6)
+    np.testing.assert_array_equal(b, 0.3 * np.random.default_rng(6).standard_normal(60_000))
+    assert np.std(b) == pytest.approx(0.3, rel=0.01)
+    with pytest.raises(ValueError, match="sigma_b"):
+        init.bias_vector(3, sigma_b=-1.0)
+    with pytest.raises(TypeError, match="complex_"):
+        init.ginibre(3, complex_="yes")

@@ -27,6 +27,7 @@ from scipy.special import gammaln
 
 from ._validate import (MAX_N, as_count, as_finite_array, as_matrix_stack, as_positive_int, as_real_array, as_rng,
                         as_scale)
+from .init import ginibre
 from .lyapunov import normalised, renormalised_growth
 from .spectra import spectral_radius
 
@@ -59,14 +60,9 @@ def _shrunk(A, axis):
 def glorot(n: int, complex_: bool = False, seed=None, samples: int | None = None) -> np.ndarray:
     r"""A Glorot matrix: i.i.d. :math:`\mathcal N(0, 1/n)` entries (Eq. 2), or complex
     :math:`(Z_1 + iZ_2)/\sqrt2` with :math:`Z_{1,2}` of that law (Eq. 3). ``samples`` stacks that many
-    independent matrices along a first axis."""
+    independent matrices along a first axis. Drawn by :func:`criticality.init.ginibre`."""
     n = _n(n, dense=True)
-    delta = _delta(complex_)
-    rng = as_rng(seed)
-    shape = (n, n) if samples is None else (as_count("samples", samples), n, n)
-    if delta:
-        return rng.standard_normal(shape) / np.sqrt(n)
-    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2 * n)
+    return ginibre(n, complex_=bool(_delta(complex_) == 0), samples=samples, seed=seed)
 
 
 def rho(n) -> np.ndarray | float:

@@ -18,6 +18,8 @@ function               law
 :func:`he_normal`      i.i.d. :math:`\mathcal N(0, 2/\mathrm{fan_{in}})` (He et al. 2015)
 :func:`orthogonal`     gain times a Haar-distributed orthogonal matrix (Saxe et al. 2014)
 :func:`identity`       gain times the identity (IRNN, Le, Jaitly and Hinton 2015)
+:func:`ginibre`        real or complex Ginibre matrices at the Glorot scale, optionally stacked
+:func:`bias_vector`    i.i.d. :math:`\mathcal N(0, \sigma_b^2)` biases
 :func:`eigen`          every eigenvalue of modulus ``radius`` (the eigen initialiser of arXiv:2307.15679)
 ``rescaled_glorot``    :func:`criticality.glorot.rescaled_glorot` (Bar et al. 2025), re-exported here
 :func:`gate_biases`    gate biases i.i.d. :math:`\mathcal N(0, \sigma_b^2)`, or chrono
@@ -44,7 +46,7 @@ import numpy as np
 from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, MAX_N, as_count, as_positive_int, as_real_array,
                         as_real_scalar, as_rng, as_scale)
 
-__all__ = ["gaussian", "glorot_normal", "glorot_uniform", "he_normal", "orthogonal", "identity", "eigen",
+__all__ = ["gaussian", "ginibre", "bias_vector", "glorot_normal", "glorot_uniform", "he_normal", "orthogonal", "identity", "eigen",
            "rescaled_glorot", "gate_biases", "chrono_biases", "chrono_biases_from_tau", "critical_gain",
            "INITIALISERS", "recurrent", "nominal_radius", "pytorch_state", "network_state", "load_into", "torch_jacobian_at_zero", "ARCHITECTURES", "BIAS_SCHEMES", "GATES"]
 
@@ -121,6 +123,30 @@ def gaussian(n: int, m: int | None = None, *, gain: float = 1.0, seed=None, dtyp
     if gain != 1.0:
         W *= gain
     return W.astype(dtype, copy=False)
+
+
+def ginibre(n: int, *, complex_: bool = False, samples: int | None = None, seed=None) -> np.ndarray:
+    r"""The Ginibre ensemble at the Glorot scale: an ``n x n`` matrix of i.i.d. :math:`\mathcal N(0, 1/n)`
+    entries (the same draw as ``gaussian(n)``), or with ``complex_=True`` of :math:`(Z_1 + iZ_2)/\sqrt2`,
+    :math:`Z_{1,2}` of that law (Bar et al., Eqs. 2-3). ``samples`` stacks that many independent matrices
+    along a first axis (one draw of shape ``(samples, n, n)``). ``n`` in ``[1, MAX_N]``."""
+    n = _size("n", n)
+    if not isinstance(complex_, (bool, np.bool_)):
+        raise TypeError(f"complex_ must be True or False, got {complex_!r}")
+    rng = as_rng(seed)
+    shape = (n, n) if samples is None else (as_count("samples", samples), n, n)
+    if not complex_:
+        return rng.standard_normal(shape) / np.sqrt(n)
+    return (rng.standard_normal(shape) + 1j * rng.standard_normal(shape)) / np.sqrt(2 * n)
+
+
+def bias_vector(n: int, *, sigma_b: float = 1.0, seed=None) -> np.ndarray:
+    r"""``n`` i.i.d. :math:`\mathcal N(0, \sigma_b^2)` biases: ``sigma_b * standard_normal(n)`` (the bias
+    field of the random tanh networks of :mod:`criticality.vanilla`; gate biases: :func:`gate_biases`).
+    ``n`` in ``[1, MAX_N]``, ``sigma_b`` in ``[0, MAX_SCALE]``."""
+    n = _size("n", n)
+    sigma_b = _gain(sigma_b, "sigma_b")
+    return sigma_b * as_rng(seed).standard_normal(n)
 
 
 def glorot_normal(fan_out: int, fan_in: int, *, seed=None) -> np.ndarray:

@@ -61,6 +61,7 @@ from scipy.linalg.lapack import dormqr as _ormqr, dptsv as _ptsv, dsterf as _ste
 
 from ._validate import (MAX_COUNT, MAX_SCALE, as_count, as_matrix_stack, as_numeric_array, as_real_array, as_rng,
                         as_scale, as_vector)
+from .init import gaussian
 from .models import Gains, Network
 
 __all__ = ["DEFAULT_RIDGES", "CHUNK", "drive", "fit_ridge", "RidgeFit", "evaluate", "ReservoirResult",
@@ -612,7 +613,7 @@ def delay_recall(W, delays, *, noise: float = 0.1, train: int = 3000, test: int 
     d_max = int(delays.max())
     T = d_max + train + test
     u = rng.standard_normal(T)
-    w = rng.standard_normal(n)
+    w = gaussian(n, 1, seed=rng)[:, 0]  # unit-variance input weights
     H = np.empty((T, S, n))
     h = np.zeros((S, n, 1))
     with np.errstate(over="ignore", invalid="ignore"):

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ._validate import MAX_N, as_count, as_scale, as_scales, as_vector, as_rng
-from .init import gaussian
+from .init import bias_vector, gaussian
 from .lyapunov import benettin
 from .spectra import spectral_radius
 
@@ -168,7 +168,7 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     h0_scale = as_scale("h0_scale", h0_scale)
     rng = as_rng(seed)
     U = gaussian(n, seed=rng)
-    b = sigma_b * rng.standard_normal((n, 1))
+    b = bias_vector(n, sigma_b=sigma_b, seed=rng)[:, None]
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     u = _unit_tangent(rng, n, g.size)
     lam, var, h = benettin(lambda x, v: _step(x, v, U, g, b), h, u, steps, transient=transient,
@@ -232,7 +232,7 @@ def mlp_lyapunov(gains, sigma_bs, n: int, depth: int, transient: int = 30, seed=
 
     def layer(x, v):  # a fresh U and b at every layer (annealed disorder)
         U = gaussian(n, seed=rng)
-        b = rng.standard_normal((n, 1))
+        b = bias_vector(n, seed=rng)[:, None]
         return _step(x, v, U, G, b * S)
 
     return benettin(layer, h, u, depth, transient=transient)[0].reshape(shape)
@@ -258,7 +258,7 @@ def mlp_distance(gains, sigma_bs, n: int, depth: int, d0: float = 1e-2, seed=Non
     out[0] = np.mean((h1 - h2) ** 2, axis=0)
     for layer in range(depth):
         U = gaussian(n, seed=rng)
-        b = rng.standard_normal((n, 1)) * S
+        b = bias_vector(n, seed=rng)[:, None] * S
         both = U @ np.tanh(np.concatenate([h1, h2], axis=1))
         h1, h2 = both[:, : G.size] * G + b, both[:, G.size:] * G + b
         out[layer + 1] = np.mean((h1 - h2) ** 2, axis=0)
@@ -284,7 +284,7 @@ def fixed_point(g: float, sigma_b: float, n: int, seed=None, max_iter: int = 10_
         raise ValueError(f"tol must be >= 1e-15 and < 1, got {tol!r}")
     rng = as_rng(seed)
     W = g * gaussian(n, seed=rng)
-    b = sigma_b * rng.standard_normal(n)
+    b = bias_vector(n, sigma_b=sigma_b, seed=rng)
     h = b.copy()
     for _ in range(max_iter):
         new = W @ np.tanh(h) + b
