@@ -4,12 +4,15 @@ Run:  python benchmarks/bench_models.py [--steps 2000] [--repeats 3] [--quick] [
       [--reservoir-n 1000] [--reservoir-steps 5000]
 
 Prints, as medians over repeated runs measured side by side in one process:
-- this machine's dgemm/sgemm peak (2000^3), measured in the same run;
+- the BLAS libraries loaded (and which one runs numpy's products, if several), the load average;
+- the dgemm/sgemm peak (2000^3) of numpy's BLAS with all threads and with one, measured in the same
+  run; every fraction is of the all-thread peak;
 - for GRU and LSTM at N = 500 and 1000 with 32 gains: time per step, achieved GEMM GFLOP/s and
   its fraction of the peak, float32 against float64;
 - the speed-up over the straightforward loop (one matrix-vector product per gate, per gain,
-  for state and tangent) at N = 500;
-- the per-step Python/elementwise overhead at N = 100;
+  for state and tangent) at N = 500, beside the ceiling the peak allows (the loop's time over
+  the batched step's GEMMs at the all-thread peak);
+- the per-step Python/elementwise overhead at N = 100 and 200;
 - the reservoir case (benchmarks/bench_reservoir.py, needs reservoirpy 0.4.2): one sweep of 32 gains
   (``--gains``) of a tanh reservoir at N = 1000, T = 5000, forecasting the Mackey-Glass map, by
   ``criticality.reservoir.evaluate`` against reservoirpy doing the same runs one after another:
@@ -26,8 +29,8 @@ import os
 import numpy as np
 
 import bench_reservoir  # benchmarks/, next to this script
-from criticality.bench import FLOPS_PER_COL, blas_info, gemm_peak, median_time, run_batched, run_loop
-from criticality.models import make_network
+from criticality.bench import (FLOPS_PER_COL, blas_info, gemm_peak, load_average, median_time, non_gemm_share,
+                               run_batched, run_loop)
 
 
 def main():
@@ -48,10 +51,13 @@ def main():
     steps = 50 if args.quick else args.steps
     gains = np.linspace(0.5, 4.0, args.gains)
     print(f"numpy {np.__version__}; BLAS: {blas_info()}; cores: {os.cpu_count()}; "
-          f"load: {os.getloadavg()[0]:.2f}")
-    peak = {np.float64: gemm_peak(np.float64), np.float32: gemm_peak(np.float32)}
-    print(f"GEMM peak (2000^3, median of 5): float64 {peak[np.float64]:.1f} GF/s, "
-          f"float32 {peak[np.float32]:.1f} GF/s\n")
+          f"load average (1, 5, 15 min): {load_average()}")
+    peak = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}  # all threads: what the engine gets
+    peak1 = {dt: gemm_peak(dt, threads=1) for dt in (np.float64, np.float32)}
+    print("GEMM peak of numpy's BLAS (2000^3, warmed up, median of 5), measured in this run:")
+    for dt in (np.float64, np.float32):
+        print(f"  {np.dtype(dt).name}: {peak[dt]:.1f} GF/s with all threads, {peak1[dt]:.1f} GF/s with 1 thread")
+    print("The fractions below are of the all-thread peak of the same dtype.\n")
 
     print(f"Batched engine, {args.gains} gains, {steps} steps with tangents, median of {args.repeats}")
     print("| arch | N | dtype | s per run | ms/step | GF/s | % of peak | f32 speed-up |")
@@ -72,31 +78,21 @@ def main():
 
     n = sizes[0]
     print(f"\nLoop baseline at N = {n} ({args.loop_steps} steps, per-step time compared):")
-    print("| arch | loop ms/step | batched ms/step | speed-up |")
-    print("|---|---|---|---|")
+    print("| arch | loop ms/step | batched ms/step | speed-up | ceiling at peak |")
+    print("|---|---|---|---|---|")
     for arch in ("gru", "lstm"):
         t_loop = median_time(run_loop(arch, n, gains, args.loop_steps), args.repeats) / args.loop_steps
         t_b = per_step[arch, n, np.float64]
-        print(f"| {arch} | {1e3 * t_loop:.2f} | {1e3 * t_b:.2f} | {t_loop / t_b:.1f}x |")
+        t_peak = FLOPS_PER_COL[arch] * n * n * len(gains) / (peak[np.float64] * 1e9)  # the GEMMs at peak
+        print(f"| {arch} | {1e3 * t_loop:.2f} | {1e3 * t_b:.2f} | {t_loop / t_b:.1f}x | {t_loop / t_peak:.1f}x |")
 
-    print("\nPer-step overhead at N = 100, 32 gains (float64): step time against its GEMMs alone")
-    print("| arch | ms/step | GEMM-only ms/step | non-GEMM share |")
-    print("|---|---|---|---|")
+    print(f"\nPer-step overhead, {len(gains)} gains (float64): step time against its GEMMs alone")
+    print("| arch | N | ms/step | GEMM-only ms/step | non-GEMM share |")
+    print("|---|---|---|---|---|")
     for arch in ("gru", "lstm"):
-        t_step = median_time(run_batched(arch, 100, gains, 500, np.float64), args.repeats) / 500
-        net = make_network(arch, 100, seed=0)
-        k = 2 if arch == "gru" else 4
-        A = np.vstack([net.U[m] for m in net.recurrent_names][:k])
-        X = np.random.default_rng(0).standard_normal((100, 2 * len(gains)))
-        Uh = net.U["h"]
-
-        def gemms():
-            for _ in range(500):
-                A @ X
-                if arch == "gru":
-                    Uh @ X
-        t_gemm = median_time(gemms, args.repeats) / 500
-        print(f"| {arch} | {1e3 * t_step:.3f} | {1e3 * t_gemm:.3f} | {100 * (1 - t_gemm / t_step):.0f}% |")
+        for n in (100, 200):
+            t_step, t_gemm, share = non_gemm_share(arch, n, len(gains), 500, args.repeats)
+            print(f"| {arch} | {n} | {1e3 * t_step:.3f} | {1e3 * t_gemm:.3f} | {100 * share:.0f}% |")
 
     if args.reservoir:
         print("\nReservoir case: one sweep with criticality.reservoir.evaluate (all gains batched) against "

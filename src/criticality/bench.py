@@ -6,6 +6,8 @@ step with tangents (B columns), the work a BLAS-bound implementation cannot avoi
 
 from __future__ import annotations
 
+import contextlib
+import os
 import statistics
 import time
 
@@ -13,17 +15,40 @@ import numpy as np
 
 from .models import make_network
 
-__all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info"]
+__all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
+           "load_average", "step_scaling", "power_law", "non_gemm_share"]
 
 
-def blas_info() -> str:
-    """BLAS libraries and their thread counts, as threadpoolctl reports them."""
+def _blas_libraries() -> list[dict]:
     try:
         from threadpoolctl import threadpool_info
     except ImportError:  # pragma: no cover
+        return []
+    return [d for d in threadpool_info() if d.get("user_api") == "blas"]
+
+
+def engine_blas() -> dict | None:
+    """The BLAS library that runs numpy's matrix products, hence the engine's GEMMs and :func:`gemm_peak`:
+    the one shipped inside numpy's own folder (``numpy.libs``, ``numpy/.dylibs``...) if several are
+    loaded (scipy and torch bring their own copies), else the only one. A threadpoolctl info dict."""
+    libs = _blas_libraries()
+    root = os.path.dirname(os.path.dirname(np.__file__))
+    own = [d for d in libs if os.path.relpath(d.get("filepath", ""), root).split(os.sep)[0].startswith("numpy")]
+    return (own or libs or [None])[0]
+
+
+def blas_info() -> str:
+    """BLAS libraries and their thread counts, as threadpoolctl reports them; the one that runs numpy's
+    products (:func:`engine_blas`) is marked when several are loaded."""
+    libs, mine = _blas_libraries(), engine_blas()
+    if not libs:
         return "unknown"
+    mark = len(libs) > 1
     return "; ".join(f"{d.get('internal_api')} {d.get('version')}, {d.get('num_threads')} threads"
-                     for d in threadpool_info() if d.get("user_api") == "blas") or "unknown"
+                     + (f" ({os.path.basename(os.path.dirname(d.get('filepath', '')))}"
+                        + (", runs numpy's products)" if d.get("filepath") == (mine or {}).get("filepath") else ")")
+                        if mark else "")
+                     for d in libs)
 
 
 FLOPS_PER_COL = {"gru": 12, "lstm": 16}  # times N^2 per column per step (state + tangent)
@@ -38,11 +63,68 @@ def median_time(fn, repeats):
     return statistics.median(times)
 
 
-def gemm_peak(dtype, n=2000, repeats=5):
+def gemm_peak(dtype, n=2000, repeats=5, threads=None):
+    """GF/s of one ``n x n`` matrix product in ``dtype`` (numpy's BLAS, the engine's), warmed up, the median
+    of ``repeats``; with ``threads`` (an int) the BLAS thread pools are limited to that many meanwhile."""
     rng = np.random.default_rng(0)
     a, b = (rng.standard_normal((n, n)).astype(dtype) for _ in range(2))
-    a @ b
-    return 2 * n**3 / median_time(lambda: a @ b, repeats) / 1e9
+    with _limited(threads):
+        a @ b
+        return 2 * n**3 / median_time(lambda: a @ b, repeats) / 1e9
+
+
+def _limited(threads):
+    if threads is None:
+        return contextlib.nullcontext()
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(int(threads), user_api="blas")
+
+
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages (``os.getloadavg``), or "unknown"."""
+    try:
+        return ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:  # pragma: no cover - not on every platform
+        return "unknown"
+
+
+def step_scaling(arch, sizes, columns, steps=None, repeats=3, dtype=np.float64):
+    """Median time per step (seconds) of the batched engine with tangents: a dict ``(n, B) -> t`` over
+    every N of ``sizes`` and B of ``columns``. ``steps`` per timed run; ``None`` adapts it to the size
+    (``20000 // N``, between 5 and 200), so that small networks are timed over enough steps."""
+    out = {}
+    for n in sizes:
+        k = int(np.clip(20000 // n, 5, 200)) if steps is None else int(steps)
+        for b in columns:
+            out[n, b] = median_time(run_batched(arch, n, np.linspace(0.5, 4.0, b), k, dtype), repeats) / k
+    return out
+
+
+def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
+    """``(step seconds, GEMM-only seconds, share)``: the float64 engine step with tangents against its matrix
+    products alone (the stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's
+    candidate product), medians per step; ``share`` is the fraction of the step spent outside them."""
+    gains = np.linspace(0.5, 4.0, columns)
+    t_step = median_time(run_batched(arch, n, gains, steps, np.float64), repeats) / steps
+    net = make_network(arch, n, seed=0)
+    A = np.vstack([net.U[m] for m in net.recurrent_names][: 2 if arch == "gru" else 4])
+    X = np.random.default_rng(0).standard_normal((n, 2 * columns))
+    Uh = net.U["h"]
+
+    def gemms():
+        for _ in range(steps):
+            A @ X
+            if arch == "gru":
+                Uh @ X
+    t_gemm = median_time(gemms, repeats) / steps
+    return t_step, t_gemm, 1.0 - t_gemm / t_step
+
+
+def power_law(x, y):
+    """``(exponent, prefactor)`` of the least-squares fit ``y = prefactor * x**exponent`` in log-log."""
+    k, c = np.polyfit(np.log(np.asarray(x, float)), np.log(np.asarray(y, float)), 1)
+    return float(k), float(np.exp(c))
 
 
 def run_batched(arch, n, gains, steps, dtype, seed=0):

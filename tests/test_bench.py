@@ -1,0 +1,45 @@
+"""criticality.bench: the helpers behind the performance page and benchmarks/bench_models.py."""
+
+import os
+
+import numpy as np
+import pytest
+
+from criticality import bench
+
+
+def test_power_law_recovers_exponent_and_prefactor():
+    x = np.array([100, 200, 500, 1000, 4000])
+    k, c = bench.power_law(x, 3e-7 * x**2.0)
+    assert k == pytest.approx(2.0, abs=1e-12)
+    assert c == pytest.approx(3e-7, rel=1e-10)
+    assert bench.power_law(x, 5 * x**0.5)[0] == pytest.approx(0.5, abs=1e-12)  # not 2: the fit reads the data
+
+
+def test_engine_blas_is_numpys_own_library():
+    import scipy.linalg  # noqa: F401  (loads scipy's copy too)
+
+    lib = bench.engine_blas()
+    assert lib is not None and lib["user_api"] == "blas"
+    root = os.path.dirname(os.path.dirname(np.__file__))
+    assert os.path.relpath(lib["filepath"], root).startswith("numpy")
+    info = bench.blas_info()
+    assert lib["version"] in info
+    if info.count(";"):  # several copies loaded: numpy's is the one marked
+        assert "runs numpy's products" in info
+
+
+def test_gemm_peak_with_one_thread_restores_the_pools():
+    one = bench.gemm_peak(np.float64, n=400, repeats=3, threads=1)
+    assert one > 0.5  # GF/s: any machine this runs on
+    # the limit is lifted again afterwards
+    from threadpoolctl import threadpool_info
+    assert all(d["num_threads"] >= 1 for d in threadpool_info() if d["user_api"] == "blas")
+
+
+def test_step_scaling_and_non_gemm_share():
+    t = bench.step_scaling("gru", (20, 40), (1, 4), steps=3, repeats=1)
+    assert set(t) == {(20, 1), (20, 4), (40, 1), (40, 4)} and all(v > 0 for v in t.values())
+    step, gemm, share = bench.non_gemm_share("lstm", 30, columns=4, steps=20, repeats=1)
+    assert 0 < gemm < step and share == pytest.approx(1 - gemm / step)
+    assert bench.load_average().count(",") == 2 or bench.load_average() == "unknown"
