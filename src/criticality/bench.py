@@ -16,7 +16,8 @@ import numpy as np
 from .models import make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share",
+           "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -119,6 +120,19 @@ def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
                 Uh @ X
     t_gemm = median_time(gemms, repeats) / steps
     return t_step, t_gemm, 1.0 - t_gemm / t_step
+
+
+def float32_effect(arch, n, gains, steps, transient, seed=0):
+    """lambda_max (:func:`criticality.lyapunov.max_exponent`) of one network at ``gains`` three ways: in
+    float64, in float32 (the same draws, rounded; the same start), and in float64 from another start
+    (``seed + 1``), whose difference from the first is the finite-time fluctuation that float32's must
+    be compared with. Returns ``(lam64, lam32, lam64_other)``."""
+    from .lyapunov import max_exponent
+
+    nets = {dt: make_network(arch, n, seed=seed, dtype=dt) for dt in (np.float64, np.float32)}
+    lam = {dt: max_exponent(net, gains, steps, transient=transient, seed=seed + 1) for dt, net in nets.items()}
+    other = max_exponent(nets[np.float64], gains, steps, transient=transient, seed=seed + 2)
+    return lam[np.float64], lam[np.float32], other
 
 
 def power_law(x, y):
