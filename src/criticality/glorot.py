@@ -220,8 +220,10 @@ def hidden_state_lower_bound(n: int, t, log: bool = False):
 
 
 def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 1.0, seed=None,
-                   chunk: int = 16) -> np.ndarray:
-    """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), in chunks."""
+                   chunk: int = 16, executor=None) -> np.ndarray:
+    """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), drawn in chunks of
+    ``chunk`` in order from ``seed``; ``executor`` computes each chunk's eigenvalues in parallel (see
+    :func:`criticality.spectra.eigenvalues`)."""
     n = _n(n, dense=True)
     samples = as_count("samples", samples)
     scale = as_scale("scale", scale, strict=True)
@@ -230,7 +232,7 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
     out = []
     for start in range(0, samples, chunk):
         W = glorot(n, complex_, rng, min(chunk, samples - start))
-        out.append(np.atleast_1d(spectral_radius(W)))
+        out.append(np.atleast_1d(spectral_radius(W, executor)))
     return scale * np.concatenate(out)
 
 

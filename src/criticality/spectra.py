@@ -27,20 +27,34 @@ def gain_matrix_eigenvalues(n: int, g: float = 1.0, seed=None) -> np.ndarray:
     return eigenvalues(g * gaussian(n, seed=as_rng(seed)))
 
 
-def eigenvalues(matrix) -> np.ndarray:
+PARTS = 8  # chunks a stack is split into for an executor: load balance for up to ~4 workers
+
+
+def eigenvalues(matrix, executor=None) -> np.ndarray:
     """Eigenvalues of a real or complex square matrix ``(n, n)``, or of each matrix of a stack
-    ``(..., n, n)``: shape ``(n,)`` or ``(..., n)``. Entries finite with ``|a| <= MAX_ENTRY``, ``n >= 1``."""
+    ``(..., n, n)``: shape ``(n,)`` or ``(..., n)``. Entries finite with ``|a| <= MAX_ENTRY``, ``n >= 1``.
+
+    ``executor`` (a ``concurrent.futures.Executor``, e.g. a process pool whose workers use one BLAS
+    thread) splits a stack of matrices into ``PARTS`` chunks and computes them in parallel: LAPACK's eigenvalue solver gains nothing from a second BLAS thread, a second process
+    doubles the throughput. The result does not depend on how the work is split (the eigenvalues of
+    each matrix are computed alone), but it may differ at rounding level from a run whose BLAS uses
+    another number of threads."""
     a = as_finite_array("matrix", matrix, maximum=MAX_ENTRY)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2] or a.size == 0:
         raise ValueError(f"matrix must be a non-empty square matrix or a stack of them (..., n, n), got shape "
                          f"{a.shape}")
-    return np.linalg.eigvals(a)
+    if executor is None or a.ndim == 2:
+        return np.linalg.eigvals(a)
+    flat = a.reshape(-1, *a.shape[-2:])
+    parts = np.array_split(flat, min(len(flat), PARTS))
+    out = np.concatenate(list(executor.map(np.linalg.eigvals, parts)))
+    return out.reshape(*a.shape[:-1])
 
 
-def spectral_radius(matrix):
+def spectral_radius(matrix, executor=None):
     """Largest eigenvalue modulus of a square matrix (a float), or of each matrix of a stack
     ``(..., n, n)`` (an array of shape ``(...)``); arguments as for :func:`eigenvalues`."""
-    rho = np.abs(eigenvalues(matrix)).max(axis=-1)
+    rho = np.abs(eigenvalues(matrix, executor)).max(axis=-1)
     return float(rho) if rho.ndim == 0 else rho
 
 
