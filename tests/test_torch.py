@@ -119,17 +119,13 @@ def test_zero_state_jacobian_by_autograd_has_the_predicted_spectrum(arch, sigma_
 
 
 def _torch_lambda_max(m, H, steps, transient, seed):
-    """Largest Lyapunov exponent of a torch LSTM with zero input: the tangent pushed by torch.func.jvp
-    and renormalised each step (the Benettin loop, in torch)."""
+    """Largest Lyapunov exponent of a torch LSTM with zero input: the tangent pushed through
+    init.torch_step by torch.func.jvp and renormalised each step (the Benettin loop, in torch)."""
     rng = np.random.default_rng(seed)
     s = torch.as_tensor(np.concatenate([rng.standard_normal(H), np.tanh(rng.standard_normal(H))]))
     v = torch.as_tensor(rng.standard_normal(2 * H))
     v = v / v.norm()
-    x = torch.zeros(1, 1, m.input_size, dtype=torch.float64)
-
-    def f(s):
-        _, (h1, c1) = m(x, (s[H:][None, None], s[:H][None, None]))
-        return torch.cat([c1[0, 0], h1[0, 0]])
+    f, _ = init.torch_step(m)
     total = 0.0
     with torch.no_grad():
         for t in range(transient + steps):
@@ -183,13 +179,17 @@ def test_load_into_checks_the_module():
         init.load_into(torch.nn.LSTM(2, 9), st)
     with pytest.raises(ValueError, match="num_layers"):
         init.load_into(torch.nn.LSTM(2, 8, num_layers=2), st)
+    with pytest.raises(ValueError, match="bias=True"):
+        init.load_into(torch.nn.LSTM(2, 8, bias=False), st)
     with pytest.raises(ValueError, match="bidirectional"):
         init.load_into(torch.nn.LSTM(2, 8, bidirectional=True), st)
     with pytest.raises(ValueError, match=r"3 gate blocks"):
         init.load_into(torch.nn.GRU(2, 8), st)  # 4 blocks of rows into a 3-block module
     with pytest.raises(ValueError, match="state"):
         init.load_into(torch.nn.LSTM(2, 8), {"weight_hh_l0": st["weight_hh_l0"]})
-    with pytest.raises(TypeError, match="module"):
+    with pytest.raises(ValueError, match="num_layers"):
         init.torch_jacobian_at_zero(torch.nn.LSTM(2, 8, num_layers=2))
+    with pytest.raises(TypeError, match="module"):
+        init.torch_jacobian_at_zero(torch.nn.Linear(2, 8))
     m = init.load_into(torch.nn.LSTM(2, 8), st)  # float32 module: values rounded
     np.testing.assert_allclose(m.weight_hh_l0.detach().numpy(), st["weight_hh_l0"], rtol=1e-6)

@@ -62,7 +62,7 @@ def glorot(n: int, complex_: bool = False, seed=None, samples: int | None = None
     :math:`(Z_1 + iZ_2)/\sqrt2` with :math:`Z_{1,2}` of that law (Eq. 3). ``samples`` stacks that many
     independent matrices along a first axis. Drawn by :func:`criticality.init.ginibre`."""
     n = _n(n, dense=True)
-    return ginibre(n, complex_=bool(_delta(complex_) == 0), samples=samples, seed=seed)
+    return ginibre(n, complex_=complex_, samples=samples, seed=seed)
 
 
 def rho(n) -> np.ndarray | float:

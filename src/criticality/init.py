@@ -11,8 +11,8 @@ outputs has shape ``(fan_out, fan_in)`` and is applied as ``W @ x``.
 =====================  ====================================================================================
 function               law
 =====================  ====================================================================================
-:func:`gaussian`       i.i.d. :math:`\mathcal N(0, \mathrm{gain}^2/n)`, the book's coupling (draw for draw
-                       :func:`criticality.vanilla.random_coupling`)
+:func:`gaussian`       i.i.d. :math:`\mathcal N(0, \mathrm{gain}^2/m)` for an ``n x m`` matrix, the book's
+                       coupling :math:`U` (one ``standard_normal`` draw divided by :math:`\sqrt m`)
 :func:`glorot_normal`  i.i.d. :math:`\mathcal N(0, 2/(\mathrm{fan_{in}} + \mathrm{fan_{out}}))` (Glorot and Bengio 2010)
 :func:`glorot_uniform` i.i.d. :math:`\mathcal U(-a, a)`, :math:`a = \sqrt{6/(\mathrm{fan_{in}} + \mathrm{fan_{out}})}`
 :func:`he_normal`      i.i.d. :math:`\mathcal N(0, 2/\mathrm{fan_{in}})` (He et al. 2015)
@@ -46,9 +46,10 @@ import numpy as np
 from ._validate import (MAX_DENSE_N, MAX_MATRIX_GAIN, MAX_N, as_count, as_positive_int, as_real_array,
                         as_real_scalar, as_rng, as_scale)
 
-__all__ = ["gaussian", "ginibre", "bias_vector", "glorot_normal", "glorot_uniform", "he_normal", "orthogonal", "identity", "eigen",
-           "rescaled_glorot", "gate_biases", "chrono_biases", "chrono_biases_from_tau", "critical_gain",
-           "INITIALISERS", "recurrent", "nominal_radius", "pytorch_state", "network_state", "load_into", "torch_jacobian_at_zero", "ARCHITECTURES", "BIAS_SCHEMES", "GATES"]
+__all__ = ["gaussian", "ginibre", "bias_vector", "glorot_normal", "glorot_uniform", "he_normal", "orthogonal",
+           "identity", "eigen", "rescaled_glorot", "gate_biases", "chrono_biases", "chrono_biases_from_tau",
+           "critical_gain", "INITIALISERS", "recurrent", "nominal_radius", "pytorch_state", "network_state",
+           "load_into", "torch_step", "torch_jacobian_at_zero", "ARCHITECTURES", "BIAS_SCHEMES", "GATES"]
 
 ARCHITECTURES = ("rnn", "gru", "lstm")
 BIAS_SCHEMES = ("gaussian", "chrono")
@@ -349,20 +350,35 @@ def recurrent(name: str, n: int, *, seed=None) -> np.ndarray:
     Gumbel constant needs ``n >= 164``, so below that the empirical quantile of
     :func:`criticality.glorot.rescaled_glorot` is used). ``n`` in ``[1, MAX_DENSE_N]``.
     """
-    if not isinstance(name, str) or name not in INITIALISERS:
-        raise ValueError(f"name must be one of {INITIALISERS}, got {name!r}")
-    n = _size("n", n, dense=True)
+    n = _named_size(name, n)
     if name in ("glorot_normal", "glorot_uniform", "he_normal"):
         return globals()[name](n, n, seed=seed)
     if name == "identity":
         return identity(n)
     if name == "rescaled_glorot":
-        from .glorot import N_MIN_ASYMPTOTIC, rescaled_glorot
+        from .glorot import rescaled_glorot
 
-        if n < 2:
-            raise ValueError(f"n must be >= 2 for name='rescaled_glorot', got {n}")
-        return rescaled_glorot(n, seed=seed, method="gumbel" if n >= N_MIN_ASYMPTOTIC else "empirical")
+        return rescaled_glorot(n, seed=seed, method=_rescaled_method(n))
     return globals()[name](n, seed=seed)
+
+
+def _named_size(name, n) -> int:
+    """Check an initialiser's ``name`` and the size ``n`` of its square matrix (``[1, MAX_DENSE_N]``,
+    at least 2 for ``rescaled_glorot``, whose quantile needs two entries)."""
+    if not isinstance(name, str) or name not in INITIALISERS:
+        raise ValueError(f"name must be one of {INITIALISERS}, got {name!r}")
+    n = _size("n", n, dense=True)
+    if name == "rescaled_glorot" and n < 2:
+        raise ValueError(f"n must be >= 2 for name='rescaled_glorot', got {n}")
+    return n
+
+
+def _rescaled_method(n: int) -> str:
+    """The quantile of rescaled Glorot: the paper's Gumbel law where it is defined (``n >= 164``),
+    the empirical one below."""
+    from .glorot import N_MIN_ASYMPTOTIC
+
+    return "gumbel" if n >= N_MIN_ASYMPTOTIC else "empirical"
 
 
 def nominal_radius(name: str, n: int) -> float:
@@ -374,19 +390,15 @@ def nominal_radius(name: str, n: int) -> float:
     (:func:`criticality.glorot.radius_quantile`; the measured radius is below it with probability
     :math:`p`). A finite i.i.d. matrix's measured radius scatters about the nominal one by a few per cent.
     """
-    if not isinstance(name, str) or name not in INITIALISERS:
-        raise ValueError(f"name must be one of {INITIALISERS}, got {name!r}")
-    n = _size("n", n, dense=True)
+    n = _named_size(name, n)
     if name == "he_normal":
         return float(np.sqrt(2.0))
     if name == "eigen":
         return 0.95
     if name == "rescaled_glorot":
-        from .glorot import N_MIN_ASYMPTOTIC, radius_quantile
+        from .glorot import radius_quantile
 
-        if n < 2:
-            raise ValueError(f"n must be >= 2 for name='rescaled_glorot', got {n}")
-        return 1.0 / float(radius_quantile(None, n, False, "gumbel" if n >= N_MIN_ASYMPTOTIC else "empirical"))
+        return 1.0 / float(radius_quantile(None, n, False, _rescaled_method(n)))
     return 1.0
 
 
@@ -463,6 +475,17 @@ def network_state(net, gain: float) -> dict:
     }
 
 
+def _torch_arch(module, torch) -> str:
+    """The architecture of a one-layer, unidirectional ``torch.nn.RNN``/``GRU``/``LSTM``, checked."""
+    kinds = {getattr(torch.nn, c): a for a, c in _TORCH_CLASS.items()}
+    arch = kinds.get(type(module))
+    if arch is None:
+        raise TypeError(f"module must be a torch.nn.RNN, GRU or LSTM, got {type(module).__name__}")
+    if module.num_layers != 1 or module.bidirectional:
+        raise ValueError("module must have num_layers=1 and bidirectional=False")
+    return arch
+
+
 def load_into(module, state: dict):
     """Copy ``state`` (from :func:`pytorch_state`) into a one-layer, unidirectional ``torch.nn.RNN``/``GRU``/
     ``LSTM`` with biases, whose sizes match; returns the module. Needs torch (``pip install .[torch]``)."""
@@ -470,12 +493,9 @@ def load_into(module, state: dict):
         import torch
     except ImportError as exc:  # pragma: no cover - exercised only without torch
         raise ImportError("load_into needs PyTorch: pip install 'criticality[torch]'") from exc
-    kinds = {getattr(torch.nn, c): a for a, c in _TORCH_CLASS.items()}
-    arch = kinds.get(type(module))
-    if arch is None:
-        raise TypeError(f"module must be a torch.nn.RNN, GRU or LSTM, got {type(module).__name__}")
-    if module.num_layers != 1 or module.bidirectional or not module.bias or getattr(module, "proj_size", 0):
-        raise ValueError("module must have num_layers=1, bidirectional=False, bias=True and no projection")
+    arch = _torch_arch(module, torch)
+    if not module.bias or getattr(module, "proj_size", 0):
+        raise ValueError("module must have bias=True and no projection")
     if arch == "rnn" and module.nonlinearity != "tanh":
         raise ValueError(f"module must use nonlinearity='tanh', got {module.nonlinearity!r}")
     if not isinstance(state, dict) or set(state) != set(_PARAMS):
@@ -495,25 +515,32 @@ def load_into(module, state: dict):
 _PARAMS = ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
 
 
-def torch_jacobian_at_zero(module) -> np.ndarray:
-    """The Jacobian of one step of a one-layer ``torch.nn.RNN``/``GRU``/``LSTM`` at the zero state with
-    zero input, by ``torch.autograd`` on PyTorch's own equations, as a float64 numpy array: ``(H, H)``,
-    or ``(2H, 2H)`` for the LSTM with the state ordered ``(c, h)`` as in the book. Needs torch."""
+def torch_step(module):
+    """One step of a one-layer ``torch.nn.RNN``/``GRU``/``LSTM`` with zero input, as a function of a flat
+    state tensor in the book's layout (``h``; for the LSTM ``(c, h)``) returning the next state in that
+    layout, differentiable by ``torch.autograd``/``torch.func``. Returns ``(step, state_size)``."""
     import torch
 
-    if type(module) not in (torch.nn.RNN, torch.nn.GRU, torch.nn.LSTM) or module.num_layers != 1 \
-            or module.bidirectional:
-        raise TypeError("module must be a one-layer, unidirectional torch.nn.RNN, GRU or LSTM")
+    arch = _torch_arch(module, torch)
     H = module.hidden_size
-    dtype = next(module.parameters()).dtype
-    x = torch.zeros(1, 1, module.input_size, dtype=dtype)
-    if isinstance(module, torch.nn.LSTM):
-        def f(s):
+    x = torch.zeros(1, 1, module.input_size, dtype=next(module.parameters()).dtype)
+    if arch == "lstm":
+        def step(s):
             _, (h1, c1) = module(x, (s[H:][None, None], s[:H][None, None]))
             return torch.cat([c1[0, 0], h1[0, 0]])
-        size = 2 * H
-    else:
-        def f(s):
-            return module(x, s[None, None])[1][0, 0]
-        size = H
-    return torch.autograd.functional.jacobian(f, torch.zeros(size, dtype=dtype)).double().numpy()
+        return step, 2 * H
+
+    def step(s):
+        return module(x, s[None, None])[1][0, 0]
+    return step, H
+
+
+def torch_jacobian_at_zero(module) -> np.ndarray:
+    """The Jacobian of one step of a one-layer ``torch.nn.RNN``/``GRU``/``LSTM`` at the zero state with
+    zero input, by ``torch.autograd`` on PyTorch's own equations (:func:`torch_step`), as a float64 numpy
+    array: ``(H, H)``, or ``(2H, 2H)`` for the LSTM with the state ordered ``(c, h)`` as in the book."""
+    import torch
+
+    step, size = torch_step(module)
+    zero = torch.zeros(size, dtype=next(module.parameters()).dtype)
+    return torch.autograd.functional.jacobian(step, zero).double().numpy()
