@@ -196,18 +196,21 @@ def test_prop5_sqrt_ar_growth():
     so rho_t(40) / rho_t(10) is about 1.55, not 2. Measured (four seeds, N = 600): rho_t (Eq. 16) =
     1.74, 2.74, 4.82 at a_r = 10, 40, 160; Eq. 107 form 1.76, 2.70, 4.82; rho_t / sqrt(a_r) = 0.55, 0.43,
     0.38 against the limit 0.37; from the simulated radii rho_t = 1.62, 2.77, 4.72, ratios 40/10 = 1.70
-    (predicted 1.57) and 160/40 = 1.70 (1.76)."""
+    (predicted 1.57) and 160/40 = 1.70 (1.76).
+    At a_r = 160 one instance's rho_t scatters widely (seeds 0-11: 2.3 to 6.3, sd 1.1, against 4.7-5.0
+    for Eq. 107), so four seeds give the mean to about 11% only; twelve give it to 7% (measured: 4.64
+    against 4.88, simulated radii 4.17). The means are therefore over twelve seeds here."""
     a_rs = (10.0, 40.0, 160.0)
     th, asym, emp, limit = {}, {}, {}, {}
     for a_r in a_rs:
-        states = [state(0.0, a_r, s) for s in SEEDS]
+        states = [state(0.0, a_r, s) for s in range(12)]
         th[a_r] = np.mean([gru.rho_t(ss, a_r, A_H) for ss in states])
         asym[a_r] = np.mean([gru.rho_t_asymptotic(ss, a_r, A_H) for ss in states])
         emp[a_r] = np.mean([2 * ss.spectral_radius - 1 for ss in states])  # (rho - sigma(0)) / (1 - sigma(0))
         limit[a_r] = np.mean([A_H * np.sqrt(np.mean(ss.dphi[-1] ** 2) * np.sqrt(np.mean(ss.h_prev[-1] ** 2))
                                             / (6 * np.sqrt(2 * np.pi))) for ss in states])
-    for a_r in (40.0, 160.0):  # Eq. 107 is the large-a_r form of Eq. 16
-        assert th[a_r] == pytest.approx(asym[a_r], rel=0.08)
+    for a_r, tol in ((40.0, 0.08), (160.0, 0.15)):  # Eq. 107 is the large-a_r form of Eq. 16 (160: ~2 s.e.)
+        assert th[a_r] == pytest.approx(asym[a_r], rel=tol)
     scaled = [th[a] / np.sqrt(a) for a in a_rs]  # Theta(sqrt a_r): bounded, decreasing to its limit
     assert scaled[0] > scaled[1] > scaled[2] > 0.9 * limit[160.0]
     assert scaled[2] == pytest.approx(limit[160.0], rel=0.1)

@@ -171,16 +171,23 @@ def test_prop12_gate_terms_grow_as_sqrt_gain(gate_runs, gate):
 
 @pytest.mark.parametrize("gate", ["o", "i"])
 def test_prop12_eigenvalue_radius_follows_the_boundary(gate_runs, gate):
+    """The predicted radius against the Jacobian's, averaged over seeds 0-3 (N = 400): one instance's
+    ratio rho(40) / rho(10) scatters by about 10% (seeds 0-7, measured sd 0.09 for i, 0.12 for o), as
+    much as the tolerance, so a single seed tests the seed. Measured means over seeds 0-3: rho_emp =
+    1.15 (i) and 1.22 (o) at a = 10, 1.41 and 1.61 at a = 40; predicted within 3%; ratios 1.20 against
+    1.22 (i), 1.32 against 1.29 (o)."""
     rho_emp, rho = {}, {}
     for a in (10.0, 40.0):  # at a = 80, N = 400 the few unsaturated gates make rho_emp scatter by ~12%
-        ss = gate_runs[gate, a]
-        rho_emp[a] = np.abs(np.linalg.eigvals(ss.jacobian)).max()
-        rho[a] = lstm.predicted_spectral_radius(*lstm.coefficients(ss, -1))
-        assert rho[a] == pytest.approx(rho_emp[a], rel=0.1)  # measured within 7% (seeds 0-3)
+        runs = [gate_runs[gate, a]] + [lstm.steady_state(400, {"h": lstm.FIG3E_GAIN_H, gate: a}, times=30,
+                                                         steps=5, seed=s) for s in (0, 1, 3)]
+        rho_emp[a] = np.array([np.abs(np.linalg.eigvals(ss.jacobian)).max() for ss in runs])
+        rho[a] = np.array([lstm.predicted_spectral_radius(*lstm.coefficients(ss, -1)) for ss in runs])
+        assert rho[a].mean() == pytest.approx(rho_emp[a].mean(), rel=0.1)
     # the full radius keeps O(1) parts (sigma(b_f) = 1/2, the a_h term of p), so its 4x ratio is below 2:
     # measured 1.2-1.4, predicted and empirical ratios within 10% of each other
-    assert rho_emp[40.0] > 1.1 * rho_emp[10.0]
-    assert rho_emp[40.0] / rho_emp[10.0] == pytest.approx(rho[40.0] / rho[10.0], rel=0.1)
+    ratio_emp, ratio = (rho_emp[40.0] / rho_emp[10.0]).mean(), (rho[40.0] / rho[10.0]).mean()
+    assert ratio_emp > 1.1
+    assert ratio_emp == pytest.approx(ratio, rel=0.1)
 
 
 def test_gate_slope_moment_exact_and_asymptotic():

@@ -173,3 +173,24 @@ def test_bad_arguments_name_the_parameter(call, match):
     net = models.make_network("lstm", 20, seed=0)  # state size 40
     with pytest.raises((ValueError, TypeError), match=match):
         call(net)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_normalised_fast_path_equals_the_scaled_path(dtype):
+    """normalised() skips the division by the peak when every squared norm is in the normal range:
+    the same unit vectors and log-norms as with it; out of range (huge, tiny, zero) the safe path."""
+    from criticality.lyapunov import normalised
+
+    v = np.random.default_rng(1).standard_normal((50, 4)).astype(dtype) * np.array([1e-3, 1.0, 10.0, 1e3], dtype)
+    fast, logs = normalised(v)
+    peak = np.abs(v).max(axis=0)
+    w = v / peak
+    norm = np.linalg.norm(w, axis=0)
+    rtol = 1e-14 if dtype == np.float64 else 1e-6
+    np.testing.assert_allclose(fast, w / norm, rtol=rtol)
+    np.testing.assert_allclose(logs, np.log(peak) + np.log(norm), rtol=rtol)
+    huge = np.full((3, 2), np.finfo(dtype).max / 2, dtype)
+    huge[:, 1] = 0.0
+    u, lg = normalised(huge)
+    np.testing.assert_allclose(u[:, 0], 1 / np.sqrt(3), rtol=rtol)
+    assert np.all(u[:, 1] == 0) and np.isneginf(lg[1]) and np.isfinite(lg[0])

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from criticality import criterion as crit
-from criticality.models import make_network
+from criticality.models import _fast, make_network
 
 CASES = [
     ("rnn", {}, True), ("gru", {}, True), ("lstm", {}, True),
@@ -278,3 +278,43 @@ def test_lyapunov_validates(kwargs, match):
 def test_make_network_validates_sizes_and_scales(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         make_network(**({"arch": "gru", "n": 4} | kwargs))
+
+
+@pytest.mark.parametrize("arch,kw,gates", CASES)
+@pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-13), (np.float32, 2e-5)])
+@pytest.mark.parametrize("per_matrix", [False, True])
+def test_fused_step_equals_the_reference_step(arch, kw, gates, dtype, tol, per_matrix):
+    """The fused value path of Network._step (models._fast) against the general code it replaces
+    (reference=True), with inputs, per-matrix gains and both dtypes: the same map and tangent."""
+    net = make_network(arch, 40, gates_recurrent=gates, n_inputs=2, seed=4, dtype=dtype, **kw)
+    rng = np.random.default_rng(5)
+    B = 6
+    names = {"rnn": ("h",), "gru": ("z", "r", "h"), "lstm": ("f", "i", "o", "h")}[arch]
+    g = {k: rng.uniform(0.3, 5.0, B) for k in names} if per_matrix else np.linspace(0.3, 5.0, B)
+    s = net.random_state(B, scale=1.5, seed=6)
+    u = rng.standard_normal((net.state_size, B)).astype(dtype)
+    x = rng.standard_normal(2)
+    new, t, m = net._step(s, u, g, x)
+    ref, t_ref, m_ref = net._step(s, u, g, x, reference=True)
+    scale = np.abs(t_ref * np.exp(m_ref)).max()
+    np.testing.assert_allclose(new, ref, rtol=0, atol=tol)
+    np.testing.assert_allclose(t * np.exp(m), t_ref * np.exp(m_ref), rtol=0, atol=tol * scale)
+    assert new.dtype == t.dtype == dtype
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+def test_saturated_step_is_done_in_logs(arch):
+    """A preactivation beyond vanilla.SATURATION sends the step to the log path: the result is the
+    reference's in logs, and the tangent of a column saturated by a huge gain is tiny but not 0."""
+    net = make_network(arch, 30, seed=7)
+    s = net.random_state(2, scale=1.0, seed=8)
+    u = np.random.default_rng(9).standard_normal((net.state_size, 2))
+    g = np.array([1.0, 5e3])
+    new, t, m = net._step(s, u, g, None)
+    ref, t_ref, m_ref = net._step(s, u, g, None, log=True, reference=True)
+    np.testing.assert_allclose(new, ref, rtol=1e-12, atol=1e-12)
+    np.testing.assert_allclose(m, m_ref, rtol=1e-12)
+    np.testing.assert_allclose(t, t_ref, rtol=1e-10, atol=1e-12)
+    a = {k: v[None, :] for k, v in net.gains(g).items()}
+    assert _fast(net, s, u, a, {}, 2, True) is None  # the fused path declines
+    assert np.all(np.isfinite(t)) and np.abs(t[:, 1]).max() > 0

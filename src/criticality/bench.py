@@ -13,6 +13,7 @@ import time
 
 import numpy as np
 
+from .lyapunov import normalised
 from .models import make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
@@ -142,16 +143,19 @@ def power_law(x, y):
 
 
 def run_batched(arch, n, gains, steps, dtype, seed=0):
+    """The engine: every gain a column of one batched step with tangents (``Network._step``) and the
+    renormalisation of :func:`criticality.lyapunov.benettin`; ``go()`` runs ``steps`` steps and returns
+    the final states and unit tangents."""
     net = make_network(arch, n, seed=seed, dtype=dtype)
     a = net.gains(np.asarray(gains, dtype=dtype), len(gains))
     s = net.random_state(len(gains), scale=0.5, seed=1)
     u = np.repeat(np.random.default_rng(2).standard_normal((s.shape[0], 1)), s.shape[1], axis=1).astype(dtype)
 
-    def go():
+    def go():  # the step and the renormalisation of lyapunov.benettin's loop
         nonlocal s, u
         for _ in range(steps):
-            s, u = net.jvp(s, u, a)
-            u /= np.linalg.norm(u, axis=0)
+            s, v, _ = net._step(s, u, a, None)
+            u = normalised(v)[0]
         return s, u
     return go
 

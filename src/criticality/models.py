@@ -34,7 +34,7 @@ import numpy as np
 from . import criterion as crit
 from . import init
 from ._validate import MAX_N, MAX_SCALE, as_count, as_rng, as_scale, as_scales
-from .vanilla import _factors
+from .vanilla import SATURATION, _factors
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
 
@@ -52,7 +52,10 @@ def _sigmoid(x):
 
 
 class Gains(dict):
-    """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation."""
+    """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation.
+    ``uniform``: every matrix has the same gain in a column (a global gain ``g``)."""
+
+    uniform = False
 
     @property
     def batch(self) -> int:
@@ -78,6 +81,8 @@ class Network:
         self._stack = (np.ascontiguousarray(np.vstack([self.U[k] for k in self._rows]), dtype=self.dtype)
                        if self._rows else None)
         self._b = {k: np.asarray(v, dtype=self.dtype)[:, None] for k, v in self.biases.items()}
+        zero = np.zeros((self.n, 1), dtype=self.dtype)
+        self._bstack = np.vstack([self._b.get(k, zero) for k in self._rows]) if self._rows else None
 
     # -- bookkeeping -------------------------------------------------------------------------
     @property
@@ -162,7 +167,9 @@ class Network:
                              f"got shapes {sorted(shapes)}")
         if batch is not None and size not in (1, batch):
             raise ValueError(f"gains have {size} columns but the state has {batch}")
-        return Gains({k: v.astype(self.dtype) for k, v in out.items()})
+        gains = Gains({k: v.astype(self.dtype) for k, v in out.items()})
+        gains.uniform = not isinstance(g, dict)
+        return gains
 
     def _inputs(self, x, batch):
         if x is None:
@@ -198,16 +205,28 @@ class Network:
         _, J, m = self._step(np.repeat(s, k, axis=1), eye, gains, x)
         return J * np.exp(m)
 
-    def _step(self, state, tangent, g, x, log=False):
+    def _step(self, state, tangent, g, x, log=False, reference=False):
         """``(F(state), s, m)`` with the tangent ``J(state) @ tangent = exp(m) * s`` (``m`` of shape (1, B);
         ``s = m = None`` without a tangent). The derivative and gate factors are values, or logs when a
         preactivation exceeds ``vanilla.SATURATION`` (or ``log``): see ``vanilla._Factors``. A column
         saturated by a large gain, all of whose factors underflow to 0 in floating point, then keeps
-        its tiny but non-zero tangent."""
+        its tiny but non-zero tangent.
+
+        Every step goes through :func:`_fast` (the same equations, fused in place), which computes the
+        state the same way with or without tangents; the general code below is its reference
+        (``reference=True``, tested equal to rounding), and computes the tangent of a step in logs."""
         B = state.shape[1]
         a = g if isinstance(g, Gains) else self.gains(g, B)
         a = {k: v[None, :] for k, v in a.items()}
         inp = self._inputs(x, B)
+        if not log and not reference and self.gates_recurrent:
+            uniform = getattr(g, "uniform", False) or all(np.array_equal(a[k], a["h"]) for k in a)
+            out = _fast(self, state, tangent, a, inp, B, uniform)
+            if out is not None:
+                return out
+            # a preactivation beyond SATURATION: the tangent in logs, the state as always
+            new = _fast(self, state, None, a, inp, B, uniform)[0]
+            return (new, *self._step(state, tangent, g, x, log=True, reference=True)[1:])
         n = self.n
         if self.arch == "lstm":
             c, h = state[:n], state[n:]
@@ -246,7 +265,7 @@ class Network:
             both = self.U["h"] @ np.concatenate([rh, v], axis=1)
             p = a["h"] * both[:, :B] + inp.get("h", 0.0)
             if _factors(log, p) is not F:
-                return self._step(state, tangent, g, x, log=True)
+                return self._step(state, tangent, g, x, log=True, reference=reference)
             cand = np.tanh(p)
             return ((1.0 - z) * h + z * cand, *F.sum([(f1z, u), (F.mul(fz, f1z), times(dz, cand - h)),
                                                       (F.mul(fz, F.sech2(p)) + mv, a["h"] * both[:, B:])]))
@@ -265,6 +284,126 @@ class Network:
         dh, mh = F.sum([(F.mul(fo, f1o), times(do, t)), (F.mul(fo, F.sech2(c_new)) + mc, dc)])
         m = np.maximum(mc, mh)
         return new, np.concatenate([dc * np.exp(mc - m), dh * np.exp(mh - m)]), m
+
+
+def _gates(x, complement=True):
+    """``(sigma(x), 1 - sigma(x))`` as ``1 / (1 + e)`` and ``e / (1 + e)`` with ``e = exp(-x)``: both exact in
+    relative terms while ``|x| <= SATURATION`` (``e <= exp(50)``). Without ``complement`` only ``sigma``,
+    for any ``x``: where ``e`` overflows to inf (the caller ignores it), ``sigma`` is 0 as it should be."""
+    e = np.negative(x)
+    np.exp(e, out=e)
+    sig = e + 1.0
+    np.reciprocal(sig, out=sig)
+    if not complement:
+        return sig, None
+    e *= sig
+    return sig, e
+
+
+def _tanh_sech2(x):
+    """``(tanh x, 1 - tanh(x)^2)``, the second as ``4 e / (1 + e)^2`` with ``e = exp(-2|x|)``, exact in relative
+    terms where ``1 - tanh^2`` would round to 0 (as ``vanilla._Factors.sech2``)."""
+    e = np.abs(x)
+    e *= -2.0
+    np.exp(e, out=e)
+    d = e + 1.0
+    d *= d
+    e *= 4.0
+    e /= d
+    return np.tanh(x), e
+
+
+def _fast(net, state, tangent, a, inp, B, uniform):
+    """:meth:`Network._step` in values, fused: the same equations with every gate computed once and the
+    elementwise work done in place (about half the calls and temporaries of the general code, which is
+    its reference). ``tangent=None`` gives the state alone, by the same operations on the same numbers,
+    so a trajectory is the same to the last bit whether or not tangents ride along. With a tangent,
+    ``None`` if a preactivation exceeds ``vanilla.SATURATION`` (that tangent step is done in logs)."""
+    n, arch, T = net.n, net.arch, tangent is not None
+    h = state[n:] if arch == "lstm" else state
+    u = (tangent[n:] if arch == "lstm" else tangent) if T else None
+    X = np.empty((n, 2 * B if T else B), dtype=np.result_type(state, tangent) if T else state.dtype)
+    if uniform:  # every matrix has the column's gain: scale the operand, a_k U_k x = U_k (a x)
+        np.multiply(h, a["h"], out=X[:, :B])
+        if T:
+            np.multiply(u, a["h"], out=X[:, B:])
+        P = net._stack @ X  # row blocks net._rows; columns states (then tangents)
+    else:
+        X[:, :B] = h
+        if T:
+            X[:, B:] = u
+        P = net._stack @ X
+        for j, k in enumerate(net._rows):
+            P[j * n:(j + 1) * n].reshape(n, -1, B)[...] *= a[k]
+    G, dG = P[:, :B] + net._bstack, (P[:, B:] if T else None)
+    for j, k in enumerate(net._rows):
+        if k in inp:
+            G[j * n:(j + 1) * n] += inp[k]
+    if T and np.abs(G).max() > SATURATION:
+        return None
+    with np.errstate(over="ignore"):  # state alone: exp(-x) = inf where sigma(x) = 0 (see _gates)
+        sig, comp = _gates(G if arch == "gru" else G[:3 * n], T) if arch != "rnn" else (None, None)
+    if arch == "rnn":
+        if not T:
+            return np.tanh(G), None, None
+        new, s = _tanh_sech2(G)
+        s *= dG
+        return new, s, np.zeros((1, B), dtype=new.dtype)
+    if arch == "gru":
+        z, r = sig[:n], sig[n:]
+        np.multiply(r, h, out=X[:, :B])  # the operand (a_h r h, a_h d(r h)) of U_h, in X's place
+        X[:, :B] *= a["h"]
+        if T:
+            zc, rc = comp[:n], comp[n:]
+            v = rc * dG[n:]  # d(r h) = r ((1 - r) dr h + u)
+            v *= h
+            v += u
+            v *= r
+            np.multiply(v, a["h"], out=X[:, B:])
+        both = net.U["h"] @ X
+        p = both[:, :B] + inp["h"] if "h" in inp else both[:, :B]
+        if T and np.abs(p).max() > SATURATION:
+            return None
+        diff, s = _tanh_sech2(p) if T else (np.tanh(p), None)
+        diff -= h  # candidate - h
+        new = z * diff
+        new += h
+        if not T:
+            return new, None, None
+        s *= both[:, B:]
+        s += diff * zc * dG[:n]
+        s *= z
+        zc *= u
+        s += zc
+        return new, s, np.zeros((1, B), dtype=new.dtype)
+    f, i, o = sig[:n], sig[n:2 * n], sig[2 * n:]  # the LSTM: rows f, i, o, candidate
+    cand, sp = _tanh_sech2(G[3 * n:]) if T else (np.tanh(G[3 * n:]), None)
+    new = np.empty_like(state)
+    c_new = np.multiply(f, state[:n], out=new[:n])
+    c_new += i * cand
+    if T and np.abs(c_new).max() > SATURATION:
+        return None
+    t, sc = _tanh_sech2(c_new) if T else (np.tanh(c_new), None)
+    np.multiply(o, t, out=new[n:])
+    if not T:
+        return new, None, None
+    sp *= dG[3 * n:]
+    s = np.empty_like(new)
+    dc = np.multiply(comp[:n], dG[:n], out=s[:n])  # (1 - f) df c + u_c, times f
+    dc *= state[:n]
+    dc += tangent[:n]
+    dc *= f
+    w = comp[n:2 * n] * dG[n:2 * n]  # (1 - i) di cand + sech^2 dp, times i
+    w *= cand
+    w += sp
+    w *= i
+    dc += w
+    dh = np.multiply(comp[2 * n:], dG[2 * n:3 * n], out=s[n:])  # (1 - o) do t + sech^2(c') dc, times o
+    dh *= t
+    sc *= dc
+    dh += sc
+    dh *= o
+    return new, s, np.zeros((1, B), dtype=new.dtype)
 
 
 def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None,
