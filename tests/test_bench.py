@@ -52,3 +52,11 @@ def test_float32_changes_lambda_only_within_its_statistical_error():
     assert np.all(l64[2:] > 0.02)  # chaotic at g = 3, 4 (GRU, zero biases: g_c = 2)
     assert np.abs(l32 - l64).max() < 0.05  # a factor of 2 in lambda would be ~0.1 here
     assert np.abs(other - l64).max() < 0.05
+
+
+def test_ufunc_times_are_per_call_and_ordered():
+    """One pass of tanh costs more than one in-place multiplication (a transcendental against one flop)."""
+    t = bench.ufunc_times(100, calls=200, repeats=3)
+    assert set(t) == {"tanh", "exp", "multiply"}
+    assert all(0 < v < 1e-3 for v in t.values())
+    assert t["tanh"] > t["multiply"]

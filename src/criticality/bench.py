@@ -17,8 +17,7 @@ from .lyapunov import normalised
 from .models import make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share",
-           "float32_effect"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share", "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -121,6 +120,22 @@ def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
                 Uh @ X
     t_gemm = median_time(gemms, repeats) / steps
     return t_step, t_gemm, 1.0 - t_gemm / t_step
+
+
+def ufunc_times(n, columns=32, repeats=5, calls=2000):
+    """Seconds per call of ``np.tanh``, ``np.exp`` and ``np.multiply`` (in place) on one float64 ``(n, columns)``
+    array, medians of ``repeats`` runs of ``calls`` calls: the price of one element-wise pass of a step."""
+    x = np.random.default_rng(0).standard_normal((n, columns))
+    y = np.empty_like(x)
+    ops = {"tanh": lambda: np.tanh(x, out=y), "exp": lambda: np.exp(x, out=y),
+           "multiply": lambda: np.multiply(x, x, out=y)}
+
+    def timed(op):
+        def go():
+            for _ in range(calls):
+                op()
+        return median_time(go, repeats) / calls
+    return {name: timed(op) for name, op in ops.items()}
 
 
 def float32_effect(arch, n, gains, steps, transient, seed=0):
