@@ -7,7 +7,7 @@
 #      there is math);
 #   3. the pair check (each .ipynb regenerated from its .md leaves git clean);
 #   4. pytest: the package's unit tests, and nbval on every chapter, on the notebooks the strict build
-#      executed (--nbval-executed, book/conftest.py): nbval compares the cells tagged
+#      executed (--nbval-executed, conftest.py): nbval compares the cells tagged
 #      nbval-check-output with the committed reference outputs without executing the chapters again.
 set -euo pipefail
 cd "$(dirname "$0")/.."

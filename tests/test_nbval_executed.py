@@ -1,4 +1,4 @@
-"""book/conftest.py: ``pytest --nbval-executed DIR`` compares the committed notebooks with already
+"""conftest.py: ``pytest --nbval-executed DIR`` compares the committed notebooks with already
 executed ones by nbval's rules, and fails where nbval would (and where the executed twin is missing or
 stale)."""
 
@@ -27,7 +27,7 @@ def _run(tmp_path, executed) -> subprocess.CompletedProcess:
     book, done = tmp_path / "book", tmp_path / "executed"
     book.mkdir()
     done.mkdir()
-    shutil.copy(ROOT / "book" / "conftest.py", book / "conftest.py")
+    shutil.copy(ROOT / "conftest.py", tmp_path / "conftest.py")
     nbformat.write(_notebook("g_c = 2\n"), book / "chapter.ipynb")
     if executed is not None:
         nbformat.write(executed, done / "chapter.ipynb")
