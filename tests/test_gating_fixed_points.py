@@ -260,3 +260,13 @@ def test_bad_types():
         fp.fixed_point_variance("2", 1.0)
     with pytest.raises(TypeError, match="grid"):
         fp.fixed_point_variance(2.0, 1.0, grid=10.5)
+
+
+def test_phase_diagram_on_an_executor_is_the_serial_one():
+    import concurrent.futures as cf
+
+    a_h, a_r = np.array([1.0, 1.5, 1.8, 2.5]), np.array([1.0, 6.0, 20.0])
+    with cf.ThreadPoolExecutor(2) as pool:
+        np.testing.assert_array_equal(fp.phase_diagram(a_h, a_r, executor=pool), fp.phase_diagram(a_h, a_r))
+    with pytest.raises(TypeError, match="executor must be None or a concurrent.futures.Executor"):
+        fp.phase_diagram(a_h, a_r, executor=2)

@@ -313,15 +313,28 @@ def phase(a_h, a_r) -> str:
     return PHASES[_phase_code(a_h, a_r, star)]
 
 
-def phase_diagram(a_h, a_r) -> np.ndarray:
+def phase_diagram(a_h, a_r, executor=None) -> np.ndarray:
     """:func:`phase` on the grid ``a_r x a_h``: integer codes (indices into :data:`PHASES`) of shape
-    ``(len(a_r), len(a_h))``; :math:`a_r^*` is computed once per ``a_h``. Gains in ``[0, 1e6]``."""
+    ``(len(a_r), len(a_h))``; :math:`a_r^*` is computed once per ``a_h``, on ``executor`` if given (a
+    ``concurrent.futures.Executor``: one root search per task). Gains in ``[0, 1e6]``."""
     a_h, a_r = as_vector("a_h", a_h), as_vector("a_r", a_r)
+    if executor is not None and not callable(getattr(executor, "map", None)):
+        raise TypeError(f"executor must be None or a concurrent.futures.Executor, got {type(executor).__name__}")
+    inside = [float(ah) for ah in a_h if SQRT2 < ah < 2.0]
+    stars = dict(zip(inside, (executor or _Serial()).map(bifurcation_gain, inside)))
     out = np.empty((a_r.size, a_h.size), dtype=int)
     for j, ah in enumerate(a_h):
-        star = bifurcation_gain(ah) if SQRT2 < ah < 2.0 else np.nan
+        star = stars.get(float(ah), np.nan)
         out[:, j] = [_phase_code(ah, ar, star) for ar in a_r]
     return out
+
+
+class _Serial:
+    """The executor interface's ``map`` in this process (``executor=None``)."""
+
+    @staticmethod
+    def map(fn, *iterables):
+        return map(fn, *iterables)
 
 
 def _f113(a_r):
