@@ -5,7 +5,7 @@ The environment variable ``CRITICALITY_PROFILE`` picks a profile:
 ``quick``
     small sizes for the test suite (seconds per chapter);
 ``book`` (default)
-    the sizes of the rendered book (a minute or so per chapter on two cores);
+    the sizes of the rendered book (under a minute to about three minutes per chapter on two cores);
 ``paper``
     the sizes of the source papers (minutes to hours; for a workstation or cluster).
 
