@@ -27,3 +27,10 @@ def failing_task(i, seed):
     if i == 2:
         raise RuntimeError("task two fails")
     return float(i)
+
+
+def engine_blas_threads(_):
+    """The BLAS thread count of numpy's own library in the calling process (for tests of process pools)."""
+    from criticality.bench import engine_blas
+
+    return engine_blas()["num_threads"]

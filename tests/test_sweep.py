@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sweep_tasks
-from sweep_tasks import failing_task, noisy_sum, slow_task
+from sweep_tasks import engine_blas_threads, failing_task, noisy_sum, slow_task
 
 from criticality import models, sweep
 from criticality.sweep import CacheWarning, run_sweep
@@ -379,3 +379,16 @@ def test_output_errors():
         run_sweep(lambda n, seed: {"x": "text"}, {"n": [1]})
     with pytest.raises(TypeError, match="pass key="):
         run_sweep(sweep_tasks.noisy_sum.__call__, {"a": [1.0]}, fixed={"b": 0}, cache_dir="unused")
+
+
+def test_process_pool_workers_use_the_requested_blas_threads():
+    """sweep.process_pool: each worker limits its BLAS to blas_threads (the chapters' pool); bad sizes are named."""
+    from criticality.sweep import process_pool
+
+    with process_pool(2, blas_threads=1) as pool:
+        threads = list(pool.map(engine_blas_threads, range(4)))
+    assert threads == [1, 1, 1, 1]
+    with pytest.raises(ValueError, match="workers"):
+        process_pool(0)
+    with pytest.raises(ValueError, match="blas_threads"):
+        process_pool(2, blas_threads=0)

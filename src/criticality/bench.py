@@ -13,7 +13,7 @@ import time
 
 import numpy as np
 
-from .lyapunov import normalised
+from .lyapunov import max_exponent, normalised
 from .models import make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
@@ -143,8 +143,6 @@ def float32_effect(arch, n, gains, steps, transient, seed=0):
     float64, in float32 (the same draws, rounded; the same start), and in float64 from another start
     (``seed + 1``), whose difference from the first is the finite-time fluctuation that float32's must
     be compared with. Returns ``(lam64, lam32, lam64_other)``."""
-    from .lyapunov import max_exponent
-
     nets = {dt: make_network(arch, n, seed=seed, dtype=dt) for dt in (np.float64, np.float32)}
     lam = {dt: max_exponent(net, gains, steps, transient=transient, seed=seed + 1) for dt, net in nets.items()}
     other = max_exponent(nets[np.float64], gains, steps, transient=transient, seed=seed + 2)

@@ -28,6 +28,7 @@ column of the product).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -52,10 +53,13 @@ def _sigmoid(x):
 
 
 class Gains(dict):
-    """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation.
-    ``uniform``: every matrix has the same gain in a column (a global gain ``g``)."""
+    """Validated per-matrix column gains (``Network.gains``); pass it to ``step`` to skip re-validation."""
 
-    uniform = False
+    @cached_property
+    def uniform(self) -> bool:
+        """Every matrix has the same gain in each column (a global gain ``g``): derived once."""
+        first = next(iter(self.values()))
+        return all(np.array_equal(v, first) for v in self.values())
 
     @property
     def batch(self) -> int:
@@ -167,9 +171,7 @@ class Network:
                              f"got shapes {sorted(shapes)}")
         if batch is not None and size not in (1, batch):
             raise ValueError(f"gains have {size} columns but the state has {batch}")
-        gains = Gains({k: v.astype(self.dtype) for k, v in out.items()})
-        gains.uniform = not isinstance(g, dict)
-        return gains
+        return Gains({k: v.astype(self.dtype) for k, v in out.items()})
 
     def _inputs(self, x, batch):
         if x is None:
@@ -216,16 +218,15 @@ class Network:
         state the same way with or without tangents; the general code below is its reference
         (``reference=True``, tested equal to rounding), and computes the tangent of a step in logs."""
         B = state.shape[1]
-        a = g if isinstance(g, Gains) else self.gains(g, B)
-        a = {k: v[None, :] for k, v in a.items()}
+        gains = g if isinstance(g, Gains) else self.gains(g, B)
+        a = {k: v[None, :] for k, v in gains.items()}
         inp = self._inputs(x, B)
         if not log and not reference and self.gates_recurrent:
-            uniform = getattr(g, "uniform", False) or all(np.array_equal(a[k], a["h"]) for k in a)
-            out = _fast(self, state, tangent, a, inp, B, uniform)
+            out = _fast(self, state, tangent, a, inp, B, gains.uniform)
             if out is not None:
                 return out
             # a preactivation beyond SATURATION: the tangent in logs, the state as always
-            new = _fast(self, state, None, a, inp, B, uniform)[0]
+            new = _fast(self, state, None, a, inp, B, gains.uniform)[0]
             return (new, *self._step(state, tangent, g, x, log=True, reference=True)[1:])
         n = self.n
         if self.arch == "lstm":

@@ -69,7 +69,7 @@ import numpy as np
 
 from ._validate import as_positive_int
 
-__all__ = ["run_sweep", "task_seeds", "cache_key", "CacheWarning"]
+__all__ = ["run_sweep", "task_seeds", "cache_key", "process_pool", "CacheWarning"]
 
 _FORMAT = 2  # bump when the on-disk layout changes
 _STALE_SECONDS = 3600  # a temporary file this old was left by a killed writer
@@ -119,6 +119,18 @@ def _check_key(key):
     if key == "":
         raise ValueError("key must be a non-empty string or None")
     return key
+
+
+def process_pool(workers: int = 2, blas_threads: int = 1) -> cf.ProcessPoolExecutor:
+    """A ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` processes, each limiting its BLAS to
+    ``blas_threads`` threads (threadpoolctl): two one-thread workers use two cores without the
+    oversubscription of two busy BLAS threads per process. The chapters' pool for sweeps, eigenvalues
+    and root searches."""
+    workers = as_positive_int("workers", workers, maximum=1024)
+    blas_threads = as_positive_int("blas_threads", blas_threads, maximum=1024)
+    from threadpoolctl import threadpool_limits
+
+    return cf.ProcessPoolExecutor(workers, initializer=threadpool_limits, initargs=(blas_threads,))
 
 
 def _check_executor(executor):

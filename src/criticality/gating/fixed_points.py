@@ -321,20 +321,13 @@ def phase_diagram(a_h, a_r, executor=None) -> np.ndarray:
     if executor is not None and not callable(getattr(executor, "map", None)):
         raise TypeError(f"executor must be None or a concurrent.futures.Executor, got {type(executor).__name__}")
     inside = [float(ah) for ah in a_h if SQRT2 < ah < 2.0]
-    stars = dict(zip(inside, (executor or _Serial()).map(bifurcation_gain, inside)))
+    stars = dict(zip(inside, (map if executor is None else executor.map)(bifurcation_gain, inside)))
     out = np.empty((a_r.size, a_h.size), dtype=int)
     for j, ah in enumerate(a_h):
         star = stars.get(float(ah), np.nan)
         out[:, j] = [_phase_code(ah, ar, star) for ar in a_r]
     return out
 
-
-class _Serial:
-    """The executor interface's ``map`` in this process (``executor=None``)."""
-
-    @staticmethod
-    def map(fn, *iterables):
-        return map(fn, *iterables)
 
 
 def _f113(a_r):
