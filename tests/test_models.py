@@ -303,6 +303,24 @@ def test_fused_step_equals_the_reference_step(arch, kw, gates, dtype, tol, per_m
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("n,B", [(40, 2), (40, 7), (300, 32), (450, 32)])
+def test_trajectory_is_the_same_with_and_without_tangents(arch, n, B):
+    """Network._step computes the state by the same operations whether or not tangents ride along
+    (a step whose tangent goes to the log path takes its state from the path without tangents), so
+    a trajectory is the same to the last bit, for two or more columns; one column is the exception
+    (numpy multiplies a single column as a matrix-vector product, two as a matrix product)."""
+    net = make_network(arch, n, n_inputs=1, seed=10)
+    g = np.linspace(0.5, 4.0, B)
+    s = t = net.random_state(B, scale=0.5, seed=11)
+    u = np.random.default_rng(12).standard_normal(s.shape)
+    for x in np.random.default_rng(13).standard_normal((25, 1)):
+        s, v, _ = net._step(s, u, g, x)
+        u = v / np.linalg.norm(v, axis=0)
+        t = net.step(t, g, x)
+    np.testing.assert_array_equal(s, t)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
 def test_saturated_step_is_done_in_logs(arch):
     """A preactivation beyond vanilla.SATURATION sends the step to the log path: the result is the
     reference's in logs, and the tangent of a column saturated by a huge gain is tiny but not 0."""

@@ -318,7 +318,8 @@ def _fast(net, state, tangent, a, inp, B, uniform):
     """:meth:`Network._step` in values, fused: the same equations with every gate computed once and the
     elementwise work done in place (about half the calls and temporaries of the general code, which is
     its reference). ``tangent=None`` gives the state alone, by the same operations on the same numbers,
-    so a trajectory is the same to the last bit whether or not tangents ride along. With a tangent,
+    so a trajectory of two or more columns is the same to the last bit whether or not tangents ride
+    along (one column is not: numpy multiplies it as a matrix-vector product). With a tangent,
     ``None`` if a preactivation exceeds ``vanilla.SATURATION`` (that tangent step is done in logs)."""
     n, arch, T = net.n, net.arch, tangent is not None
     h = state[n:] if arch == "lstm" else state
