@@ -45,6 +45,17 @@ def test_step_scaling_and_non_gemm_share():
     assert bench.load_average().count(",") == 2 or bench.load_average() == "unknown"
 
 
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+def test_step_breakdown_parts_fit_inside_the_step(arch):
+    """The parts are timed apart, so they need not add up exactly, but each contains the next: the
+    products are part of the fused step, which is part of a Network._step call, which with the
+    renormalisation cannot take much longer than the loop that does both."""
+    t = bench.step_breakdown(arch, 60, columns=8, steps=200, repeats=5)
+    assert set(t) == {"step", "call", "fused", "products", "renormalisation"} and min(t.values()) > 0
+    assert t["products"] < t["fused"] < t["call"]
+    assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
+
+
 def test_float32_changes_lambda_only_within_its_statistical_error():
     g = np.array([1.0, 1.5, 3.0, 4.0])
     l64, l32, other = bench.float32_effect("gru", 120, g, 800, 200)

@@ -14,10 +14,10 @@ import time
 import numpy as np
 
 from .lyapunov import max_exponent, normalised
-from .models import make_network
+from .models import _fast, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share", "ufunc_times", "float32_effect"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -102,24 +102,40 @@ def step_scaling(arch, sizes, columns, steps=None, repeats=3, dtype=np.float64):
     return out
 
 
-def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
-    """``(step seconds, GEMM-only seconds, share)``: the float64 engine step with tangents against its matrix
-    products alone (the stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's
-    candidate product), medians per step; ``share`` is the fraction of the step spent outside them."""
+def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
+    """Seconds per float64 step with tangents (``columns`` gains, medians of ``repeats`` runs of ``steps``
+    steps), and its parts timed one by one: ``step`` is the engine's loop (``Network._step`` and the
+    renormalisation, as in :func:`criticality.lyapunov.benettin`); ``call`` one ``Network._step`` with
+    its argument handling, on a fixed state; ``fused`` the fused step ``models._fast`` alone, on the same
+    state; ``products`` its matrix products alone (the stacked gate product on ``2 columns``
+    state-and-tangent columns, plus the GRU's candidate product); ``renormalisation``
+    :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``."""
     gains = np.linspace(0.5, 4.0, columns)
-    t_step = median_time(run_batched(arch, n, gains, steps, np.float64), repeats) / steps
+    loop = run_batched(arch, n, gains, steps, np.float64)
+    out = {"step": median_time(loop, repeats) / steps}
+    s, u = loop()  # a state and unit tangents on the attractor, of the same network (seed 0)
     net = make_network(arch, n, seed=0)
-    A = net._stack  # the engine's own stacked matrices (the GRU's U_h acts later, on r * h)
+    g = net.gains(gains, columns)
+    a = {k: v[None, :] for k, v in g.items()}
     X = np.random.default_rng(0).standard_normal((n, 2 * columns))
-    Uh = net.U["h"]
+    A, Uh = net._stack, net.U["h"]  # the engine's stacked matrices (the GRU's U_h acts later, on r * h)
+    parts = {"call": lambda: net._step(s, u, g, None),
+             "fused": lambda: _fast(net, s, u, a, {}, columns, g.uniform),
+             "products": (lambda: (A @ X, Uh @ X)) if arch == "gru" else (lambda: A @ X),
+             "renormalisation": lambda: normalised(u)}
+    for name, part in parts.items():
+        def go(part=part):
+            for _ in range(steps):
+                part()
+        out[name] = median_time(go, repeats) / steps
+    return out
 
-    def gemms():
-        for _ in range(steps):
-            A @ X
-            if arch == "gru":
-                Uh @ X
-    t_gemm = median_time(gemms, repeats) / steps
-    return t_step, t_gemm, 1.0 - t_gemm / t_step
+
+def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
+    """``(step seconds, GEMM-only seconds, share)`` of :func:`step_breakdown`: ``share`` is the fraction of
+    the engine's step spent outside its matrix products."""
+    t = step_breakdown(arch, n, columns, steps, repeats)
+    return t["step"], t["products"], 1.0 - t["products"] / t["step"]
 
 
 def ufunc_times(n, columns=32, repeats=5, calls=2000):
