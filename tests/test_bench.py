@@ -49,10 +49,11 @@ def test_step_scaling_and_non_gemm_share():
 def test_step_breakdown_parts_fit_inside_the_step(arch):
     """The parts are timed apart, so they need not add up exactly, but each contains the next: the
     products are part of the fused step, which is part of a Network._step call, which with the
-    renormalisation cannot take much longer than the loop that does both."""
+    renormalisation is the loop's step. A call adds only a few microseconds of argument handling to
+    the fused step, less than this machine's timing noise, so those two are compared within 50 %."""
     t = bench.step_breakdown(arch, 60, columns=8, steps=200, repeats=5)
     assert set(t) == {"step", "call", "fused", "products", "renormalisation"} and min(t.values()) > 0
-    assert t["products"] < t["fused"] < t["call"]
+    assert t["products"] < t["fused"] < 1.5 * t["call"]
     assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
 
 

@@ -123,11 +123,14 @@ def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
              "fused": lambda: _fast(net, s, u, a, {}, columns, g.uniform),
              "products": (lambda: (A @ X, Uh @ X)) if arch == "gru" else (lambda: A @ X),
              "renormalisation": lambda: normalised(u)}
-    for name, part in parts.items():
-        def go(part=part):
+    times = {name: [] for name in parts}
+    for _ in range(repeats):  # interleaved, so that a slow spell of the machine hits every part alike
+        for name, part in parts.items():
+            start = time.perf_counter()
             for _ in range(steps):
                 part()
-        out[name] = median_time(go, repeats) / steps
+            times[name].append(time.perf_counter() - start)
+    out.update({name: statistics.median(t) / steps for name, t in times.items()})
     return out
 
 
