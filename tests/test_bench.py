@@ -57,6 +57,12 @@ def test_step_breakdown_parts_fit_inside_the_step(arch):
     assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
 
 
+def test_product_forms_are_rates_of_the_same_product():
+    t = bench.product_forms(50, rows=2, columns=8, repeats=3, calls=3)
+    assert set(t) == {"U @ X", "(X^T U^T)^T"}
+    assert all(0 < v < 1e4 for v in t.values())  # GF/s: a rate, not seconds
+
+
 def test_float32_changes_lambda_only_within_its_statistical_error():
     g = np.array([1.0, 1.5, 3.0, 4.0])
     l64, l32, other = bench.float32_effect("gru", 120, g, 800, 200)

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from criticality import criterion as crit
-from criticality.models import _fast, make_network
+from criticality.models import TRANSPOSED_PRODUCT_BYTES, _fast, _matmul, make_network
 
 CASES = [
     ("rnn", {}, True), ("gru", {}, True), ("lstm", {}, True),
@@ -303,21 +303,52 @@ def test_fused_step_equals_the_reference_step(arch, kw, gates, dtype, tol, per_m
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
-@pytest.mark.parametrize("n,B", [(40, 2), (40, 7), (300, 32), (450, 32)])
+@pytest.mark.parametrize("n,B", [(40, 1), (40, 3), (40, 7), (300, 32), (300, 33), (450, 29)])
 def test_trajectory_is_the_same_with_and_without_tangents(arch, n, B):
-    """Network._step computes the state by the same operations whether or not tangents ride along
-    (a step whose tangent goes to the log path takes its state from the path without tangents), so
-    a trajectory is the same to the last bit, for two or more columns; one column is the exception
-    (numpy multiplies a single column as a matrix-vector product, two as a matrix product)."""
+    """Network._step computes the state by the same equations whether or not tangents ride along (a
+    step whose tangent goes to the log path takes its state from the path without tangents). The two
+    agree to rounding, not bit for bit: BLAS may sum a column of the wider product (states and
+    tangents) in another order than the state-only product, as OpenBLAS does for some column counts
+    (3, 33) even in ``U @ X`` and for many in the transposed product of large N. One step agrees to
+    a few units of rounding; 25 chaotic steps (the gains reach 4) stay within 1e-8, where a wrong
+    term in either path would differ by order one."""
     net = make_network(arch, n, n_inputs=1, seed=10)
     g = np.linspace(0.5, 4.0, B)
     s = t = net.random_state(B, scale=0.5, seed=11)
     u = np.random.default_rng(12).standard_normal(s.shape)
-    for x in np.random.default_rng(13).standard_normal((25, 1)):
+    for k, x in enumerate(np.random.default_rng(13).standard_normal((25, 1))):
         s, v, _ = net._step(s, u, g, x)
         u = v / np.linalg.norm(v, axis=0)
         t = net.step(t, g, x)
-    np.testing.assert_array_equal(s, t)
+        if k == 0:
+            np.testing.assert_allclose(s, t, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(s, t, rtol=0, atol=1e-8)
+
+
+@pytest.mark.parametrize("transposed", [False, True])
+@pytest.mark.parametrize("order", ["C", "F"])
+def test_matmul_is_the_product_in_either_form(transposed, order):
+    rng = np.random.default_rng(0)
+    U, X = rng.standard_normal((90, 30)), np.asarray(rng.standard_normal((30, 9)), order=order)
+    P = _matmul(U, X, transposed)
+    np.testing.assert_allclose(P, U @ X, rtol=0, atol=1e-13)
+    assert P.shape == (90, 9) and P.flags.f_contiguous == transposed
+
+
+@pytest.mark.parametrize("arch,n", [("rnn", 724), ("rnn", 725), ("gru", 511), ("gru", 512), ("lstm", 362),
+                                    ("lstm", 363)])
+def test_products_are_transposed_from_four_mebibytes_of_matrices(arch, n):
+    """The engine transposes its products for a stack (or the RNN's U_h) of TRANSPOSED_PRODUCT_BYTES or more,
+    and then gives the same step to rounding as the plain product."""
+    net = make_network(arch, n, seed=1)
+    assert net._transposed == (net._stack.nbytes >= TRANSPOSED_PRODUCT_BYTES) == (n in (725, 512, 363))
+    s, u = net.random_state(5, scale=0.5, seed=2), np.random.default_rng(3).standard_normal((net.state_size, 5))
+    g = np.linspace(0.5, 3.0, 5)
+    new, t, _ = net._step(s, u, g, None)
+    net._transposed = not net._transposed
+    new2, t2, _ = net._step(s, u, g, None)
+    np.testing.assert_allclose(new, new2, rtol=0, atol=1e-13)
+    np.testing.assert_allclose(t, t2, rtol=0, atol=1e-12 * np.abs(t).max())
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])

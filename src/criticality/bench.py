@@ -14,10 +14,10 @@ import time
 import numpy as np
 
 from .lyapunov import max_exponent, normalised
-from .models import _fast, make_network
+from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "ufunc_times", "float32_effect"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms", "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -107,8 +107,8 @@ def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
     steps), and its parts timed one by one: ``step`` is the engine's loop (``Network._step`` and the
     renormalisation, as in :func:`criticality.lyapunov.benettin`); ``call`` one ``Network._step`` with
     its argument handling, on a fixed state; ``fused`` the fused step ``models._fast`` alone, on the same
-    state; ``products`` its matrix products alone (the stacked gate product on ``2 columns``
-    state-and-tangent columns, plus the GRU's candidate product); ``renormalisation``
+    state; ``products`` its matrix products alone, as the engine computes them (``models._matmul``: the
+    stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product); ``renormalisation``
     :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``."""
     gains = np.linspace(0.5, 4.0, columns)
     loop = run_batched(arch, n, gains, steps, np.float64)
@@ -118,10 +118,13 @@ def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
     g = net.gains(gains, columns)
     a = {k: v[None, :] for k, v in g.items()}
     X = np.random.default_rng(0).standard_normal((n, 2 * columns))
+    tr = net._transposed  # the engine's form of the products, and the order of its operand
+    X = np.asfortranarray(X) if tr else X
     A, Uh = net._stack, net.U["h"]  # the engine's stacked matrices (the GRU's U_h acts later, on r * h)
     parts = {"call": lambda: net._step(s, u, g, None),
              "fused": lambda: _fast(net, s, u, a, {}, columns, g.uniform),
-             "products": (lambda: (A @ X, Uh @ X)) if arch == "gru" else (lambda: A @ X),
+             "products": ((lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))) if arch == "gru"
+                          else (lambda: _matmul(A, X, tr))),
              "renormalisation": lambda: normalised(u)}
     times = {name: [] for name in parts}
     for _ in range(repeats):  # interleaved, so that a slow spell of the machine hits every part alike
@@ -132,6 +135,26 @@ def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
             times[name].append(time.perf_counter() - start)
     out.update({name: statistics.median(t) / steps for name, t in times.items()})
     return out
+
+
+def product_forms(n, rows=3, columns=64, repeats=5, calls=5):
+    """GF/s of the engine's product ``U @ X`` (``U`` of ``rows * n`` rows and ``n`` columns, C-ordered; ``X`` of
+    ``columns`` columns) computed two ways, medians of ``repeats`` runs of ``calls`` products: as written
+    (``"U @ X"``) and as the transposed product ``(X^T @ U^T)^T`` that the engine uses for matrices of
+    ``models.TRANSPOSED_PRODUCT_BYTES`` or more (``"(X^T U^T)^T"``), with ``X`` Fortran-ordered as the
+    engine keeps it then."""
+    rng = np.random.default_rng(0)
+    U, X = rng.standard_normal((rows * n, n)), rng.standard_normal((n, columns))
+    XF = np.asfortranarray(X)
+    forms = {"U @ X": lambda: U @ X, "(X^T U^T)^T": lambda: (XF.T @ U.T).T}
+    times = {name: [] for name in forms}
+    for _ in range(repeats):  # interleaved, as in step_breakdown
+        for name, form in forms.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                form()
+            times[name].append((time.perf_counter() - start) / calls)
+    return {name: 2 * rows * n * n * columns / statistics.median(t) / 1e9 for name, t in times.items()}
 
 
 def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
