@@ -12,7 +12,8 @@ Prints, as medians over repeated runs measured side by side in one process:
 - the speed-up over the straightforward loop (one matrix-vector product per gate, per gain,
   for state and tangent) at N = 500, beside the ceiling the peak allows (the loop's time over
   the batched step's GEMMs at the all-thread peak);
-- the per-step Python/elementwise overhead at N = 100 and 200;
+- the per-step Python/elementwise overhead at N = 100 and 200, with the compiled kernels (numba) and
+  with the numpy engine;
 - the reservoir case (benchmarks/bench_reservoir.py, needs reservoirpy 0.4.2): one sweep of 32 gains
   (``--gains``) of a tanh reservoir at N = 1000, T = 5000, forecasting the Mackey-Glass map, by
   ``criticality.reservoir.evaluate`` against reservoirpy doing the same runs one after another:
@@ -29,8 +30,8 @@ import os
 import numpy as np
 
 import bench_reservoir  # benchmarks/, next to this script
-from criticality.bench import (FLOPS_PER_COL, blas_info, gemm_peak, load_average, median_time, non_gemm_share,
-                               run_batched, run_loop)
+from criticality.bench import (FLOPS_PER_COL, blas_info, engine_name, engines, gemm_peak, load_average,
+                               median_time, non_gemm_share, run_batched, run_loop)
 
 
 def main():
@@ -51,7 +52,7 @@ def main():
     steps = 50 if args.quick else args.steps
     gains = np.linspace(0.5, 4.0, args.gains)
     print(f"numpy {np.__version__}; BLAS: {blas_info()}; cores: {os.cpu_count()}; "
-          f"load average (1, 5, 15 min): {load_average()}")
+          f"load average (1, 5, 15 min): {load_average()}\nengine: {engine_name()}")
     before = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}  # all threads: what the engine gets
     peak1 = {dt: gemm_peak(dt, threads=1) for dt in (np.float64, np.float32)}
     times, per_step = {}, {}
@@ -95,12 +96,14 @@ def main():
         print(f"| {arch} | {1e3 * t_loop:.2f} | {1e3 * t_b:.2f} | {t_loop / t_b:.1f}x | {t_loop / t_peak:.1f}x |")
 
     print(f"\nPer-step overhead, {len(gains)} gains (float64): step time against its GEMMs alone")
-    print("| arch | N | ms/step | GEMM-only ms/step | non-GEMM share |")
-    print("|---|---|---|---|---|")
+    print("| arch | N | engine | ms/step | GEMM-only ms/step | non-GEMM share |")
+    print("|---|---|---|---|---|---|")
     for arch in ("gru", "lstm"):
         for n in (100, 200):
-            t_step, t_gemm, share = non_gemm_share(arch, n, len(gains), 500, args.repeats)
-            print(f"| {arch} | {n} | {1e3 * t_step:.3f} | {1e3 * t_gemm:.3f} | {100 * share:.0f}% |")
+            for name, kernels in engines().items():
+                t_step, t_gemm, share = non_gemm_share(arch, n, len(gains), 500, args.repeats, kernels)
+                print(f"| {arch} | {n} | {name} | {1e3 * t_step:.3f} | "
+                      f"{1e3 * t_gemm:.3f} | {100 * share:.0f}% |")
 
     if args.reservoir:
         print("\nReservoir case: one sweep with criticality.reservoir.evaluate (all gains batched) against "

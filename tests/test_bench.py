@@ -46,15 +46,31 @@ def test_step_scaling_and_non_gemm_share():
 
 
 @pytest.mark.parametrize("arch", ["gru", "lstm"])
-def test_step_breakdown_parts_fit_inside_the_step(arch):
+@pytest.mark.parametrize("kernels", [True, False])
+def test_step_breakdown_parts_fit_inside_the_step(arch, kernels):
     """The parts are timed apart, so they need not add up exactly, but each contains the next: the
     products are part of the fused step, which is part of a Network._step call, which with the
     renormalisation is the loop's step. A call adds only a few microseconds of argument handling to
     the fused step, less than this machine's timing noise, so those two are compared within 50 %."""
-    t = bench.step_breakdown(arch, 60, columns=8, steps=200, repeats=5)
+    if kernels and "compiled" not in bench.engines():
+        pytest.skip("numba is not installed (or CRITICALITY_KERNELS=numpy)")
+    t = bench.step_breakdown(arch, 60, columns=8, steps=200, repeats=5, kernels=kernels)
     assert set(t) == {"step", "call", "fused", "products", "renormalisation"} and min(t.values()) > 0
     assert t["products"] < t["fused"] < 1.5 * t["call"]
     assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
+
+
+def test_numpy_engine_switches_the_kernels_off_and_back():
+    from criticality import _kernels
+    from criticality.models import make_network
+
+    before = _kernels.AVAILABLE
+    with bench.numpy_engine():
+        assert not _kernels.AVAILABLE and bench.engines() == {"numpy": False}
+        assert bench.engine_name().startswith("numpy")
+        assert not make_network("gru", 50, seed=0)._transposed  # small: the plain product, C order
+    assert _kernels.AVAILABLE == before
+    assert list(bench.engines()) == (["compiled", "numpy"] if before else ["numpy"])
 
 
 def test_product_forms_are_rates_of_the_same_product():

@@ -220,13 +220,20 @@ def test_forget_gate_piles_eigenvalues_near_one(forget_runs):
     assert frac[1.0, 0.0] < 0.01
     assert frac[10.0, 0.0] > frac[1.0, 0.0] + 0.03
     assert frac[100.0, 0.0] > frac[10.0, 0.0] + 0.08
-    assert frac[100.0, 0.0] == pytest.approx(0.25, abs=0.06)
+    # one network's fraction at a_f = 100 varies by about 0.02 from seed to seed (seeds 0-5: 0.18-0.25,
+    # mean 0.21), so there the checks use the mean of six networks (its standard error about 0.01)
+    runs = [forget_runs[100.0, 0.0]] + [(np.linalg.eigvals(ss.jacobian), float(np.mean(ss.h_prev ** 2)))
+                                        for ss in (lstm.steady_state(300, {"h": 3.0, "f": 100.0}, times=5,
+                                                                     steps=5, seed=s) for s in range(1, 6))]
+    mean = np.mean([lstm.fraction_near_one(ev, 0.05) for ev, _ in runs])
+    assert mean == pytest.approx(0.25, abs=0.06)
     # and with the bias: at a_f = 3 measured 0.0025 (b_f = 0, 2 seeds) and 0.107 (b_f = 2)
     assert frac[3.0, 2.0] > 0.07
     # the erfc law of Eq. (92) with the simulated C_h: measured within 0.03 (theory above)
-    for key in ((10.0, 0.0), (100.0, 0.0), (3.0, 2.0)):
+    for key in ((10.0, 0.0), (3.0, 2.0)):
         theory = lstm.near_one_theory(key[0], 0.05, forget_runs[key][1], key[1])
         assert frac[key] == pytest.approx(theory, abs=0.04)
+    assert mean == pytest.approx(np.mean([lstm.near_one_theory(100.0, 0.05, c) for _, c in runs]), abs=0.04)
 
 
 def test_near_one_formulas():

@@ -4,6 +4,7 @@ single columns, the zero fixed point, and Table 1's reduction to M + g L U R."""
 import numpy as np
 import pytest
 
+from criticality import _kernels
 from criticality import criterion as crit
 from criticality.models import TRANSPOSED_PRODUCT_BYTES, _fast, _matmul, make_network
 
@@ -15,12 +16,22 @@ CASES = [
 ]
 
 
+@pytest.fixture(params=["numpy", "compiled"])
+def engine(request, monkeypatch):
+    """Run a test with the fused numpy step and with the compiled kernels (skipped without numba)."""
+    if request.param == "compiled" and not _kernels.AVAILABLE:
+        pytest.skip("numba is not installed (or CRITICALITY_KERNELS=numpy)")
+    monkeypatch.setattr(_kernels, "AVAILABLE", request.param == "compiled")
+    return request.param
+
+
 def fd_jvp(net, s, u, g, x=None, eps=1e-6):
     return (net.step(s + eps * u, g, x) - net.step(s - eps * u, g, x)) / (2 * eps)
 
 
 @pytest.mark.parametrize("arch,kw,gates", CASES)
 @pytest.mark.parametrize("with_input", [False, True])
+@pytest.mark.usefixtures("engine")
 def test_jvp_against_finite_differences(arch, kw, gates, with_input):
     net = make_network(arch, 12, gates_recurrent=gates, n_inputs=3 if with_input else 0, seed=1, **kw)
     g = np.array([0.5, 1.5, 3.0])
@@ -34,6 +45,7 @@ def test_jvp_against_finite_differences(arch, kw, gates, with_input):
 
 
 @pytest.mark.parametrize("arch,kw,gates", CASES)
+@pytest.mark.usefixtures("engine")
 def test_full_jacobian_against_finite_differences(arch, kw, gates):
     net = make_network(arch, 8, gates_recurrent=gates, seed=4, **kw)
     s = net.random_state(1, seed=5)
@@ -44,6 +56,7 @@ def test_full_jacobian_against_finite_differences(arch, kw, gates):
     assert np.allclose(J, fd, rtol=1e-6, atol=1e-8)
 
 
+@pytest.mark.usefixtures("engine")
 def test_per_matrix_gains_against_finite_differences():
     net = make_network("lstm", 10, sigma_b=0.3, seed=6)
     gains = {"f": [0.5, 2.0], "i": [1.0, 1.0], "o": [3.0, 0.1], "h": [2.0, 4.0]}
@@ -58,6 +71,7 @@ def test_per_matrix_gains_against_finite_differences():
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.usefixtures("engine")
 def test_batched_equals_single_columns(arch):
     net = make_network(arch, 50, sigma_b=0.5 if arch != "rnn" else 0.0, seed=10)
     g = np.array([0.5, 1.0, 2.0, 3.0])
@@ -105,6 +119,7 @@ def test_table_1_reduction_at_zero(arch, kw):
         assert np.allclose(J, expected, atol=1e-14)
 
 
+@pytest.mark.usefixtures("engine")
 def test_float32_runs_and_stays_float32():
     net = make_network("gru", 64, seed=15, dtype=np.float32)
     s = net.random_state(2, seed=1)
@@ -135,6 +150,7 @@ def test_gains_validation():
 
 
 @pytest.mark.parametrize("arch", ["gru", "lstm"])
+@pytest.mark.usefixtures("engine")
 def test_benchmark_loop_baseline_computes_the_same_trajectories(arch):
     from criticality.bench import run_batched, run_loop
 
@@ -146,6 +162,7 @@ def test_benchmark_loop_baseline_computes_the_same_trajectories(arch):
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.usefixtures("engine")
 def test_lyapunov_in_ordered_phase_is_log_radius_of_jacobian_at_zero(arch):
     """Below the edge the state decays to 0, so the exponent is ln rho(J(0)), exactly in the limit."""
     from criticality.models import lyapunov
@@ -208,6 +225,7 @@ def _reference_exponent(net, g, steps, transient, seed):
 @pytest.mark.skipif(np.finfo(np.longdouble).minexp > -16000, reason="needs an 80-bit long double")
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("g", [1.5, 5.0, 60.0, 1e3, 3e3])
+@pytest.mark.usefixtures("engine")
 def test_lyapunov_at_large_gains_against_extended_precision(arch, g):
     """At g = 1e3 the gates and units saturate: sigma' and tanh' (and 1 - z) round or underflow to 0 in
     float64, so the tangent used to die (0/0 = NaN) or lose its dominant terms. The exponent now equals the
@@ -220,6 +238,7 @@ def test_lyapunov_at_large_gains_against_extended_precision(arch, g):
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.usefixtures("engine")
 def test_lyapunov_never_nan_at_zero_and_huge_gains(arch, dtype):
     """g = 0: the RNN maps every tangent to exactly 0, so its exponent is -inf (no 0/0, no warning); the
     GRU and LSTM keep (1 - z) u and f u_c, finite. g = 1e3, 1e4: finite (and very negative)."""
@@ -283,6 +302,7 @@ def test_make_network_validates_sizes_and_scales(kwargs, match):
 @pytest.mark.parametrize("arch,kw,gates", CASES)
 @pytest.mark.parametrize("dtype,tol", [(np.float64, 1e-13), (np.float32, 2e-5)])
 @pytest.mark.parametrize("per_matrix", [False, True])
+@pytest.mark.usefixtures("engine")
 def test_fused_step_equals_the_reference_step(arch, kw, gates, dtype, tol, per_matrix):
     """The fused value path of Network._step (models._fast) against the general code it replaces
     (reference=True), with inputs, per-matrix gains and both dtypes: the same map and tangent."""
@@ -304,6 +324,7 @@ def test_fused_step_equals_the_reference_step(arch, kw, gates, dtype, tol, per_m
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
 @pytest.mark.parametrize("n,B", [(40, 1), (40, 3), (40, 7), (300, 32), (300, 33), (450, 29)])
+@pytest.mark.usefixtures("engine")
 def test_trajectory_is_the_same_with_and_without_tangents(arch, n, B):
     """Network._step computes the state by the same equations whether or not tangents ride along (a
     step whose tangent goes to the log path takes its state from the path without tangents). The two
@@ -325,6 +346,17 @@ def test_trajectory_is_the_same_with_and_without_tangents(arch, n, B):
     np.testing.assert_allclose(s, t, rtol=0, atol=1e-8)
 
 
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.usefixtures("engine")
+def test_a_nan_state_stays_nan(arch):
+    """The public API refuses a non-finite state; inside, a NaN must propagate, never come back finite."""
+    net = make_network(arch, 20, seed=1)
+    s = net.random_state(3, seed=2)
+    s[0, 1] = np.nan
+    for new in (net._step(s, None, [1.0, 2.0, 3.0], None)[0], net._step(s, np.ones_like(s), [1.0, 2.0, 3.0], None)[0]):
+        assert np.isnan(new[:, 1]).any() and not np.isnan(new[:, [0, 2]]).any()
+
+
 @pytest.mark.parametrize("transposed", [False, True])
 @pytest.mark.parametrize("order", ["C", "F"])
 def test_matmul_is_the_product_in_either_form(transposed, order):
@@ -337,11 +369,12 @@ def test_matmul_is_the_product_in_either_form(transposed, order):
 
 @pytest.mark.parametrize("arch,n", [("rnn", 724), ("rnn", 725), ("gru", 511), ("gru", 512), ("lstm", 362),
                                     ("lstm", 363)])
-def test_products_are_transposed_from_four_mebibytes_of_matrices(arch, n):
-    """The engine transposes its products for a stack (or the RNN's U_h) of TRANSPOSED_PRODUCT_BYTES or more,
-    and then gives the same step to rounding as the plain product."""
+def test_products_are_transposed_for_the_kernels_or_from_four_mebibytes(arch, n):
+    """The engine transposes its products for the compiled kernels, and without them for a stack (or the
+    RNN's U_h) of TRANSPOSED_PRODUCT_BYTES or more; either form gives the same step to rounding."""
     net = make_network(arch, n, seed=1)
-    assert net._transposed == (net._stack.nbytes >= TRANSPOSED_PRODUCT_BYTES) == (n in (725, 512, 363))
+    assert (net._stack.nbytes >= TRANSPOSED_PRODUCT_BYTES) == (n in (725, 512, 363))
+    assert net._transposed == (_kernels.AVAILABLE or net._stack.nbytes >= TRANSPOSED_PRODUCT_BYTES)
     s, u = net.random_state(5, scale=0.5, seed=2), np.random.default_rng(3).standard_normal((net.state_size, 5))
     g = np.linspace(0.5, 3.0, 5)
     new, t, _ = net._step(s, u, g, None)
@@ -352,6 +385,7 @@ def test_products_are_transposed_from_four_mebibytes_of_matrices(arch, n):
 
 
 @pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.usefixtures("engine")
 def test_saturated_step_is_done_in_logs(arch):
     """A preactivation beyond vanilla.SATURATION sends the step to the log path: the result is the
     reference's in logs, and the tangent of a column saturated by a huge gain is tiny but not 0."""

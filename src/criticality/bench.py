@@ -13,11 +13,12 @@ import time
 
 import numpy as np
 
+from . import _kernels
 from .lyapunov import max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms", "ufunc_times", "float32_effect"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms", "numpy_engine", "engine_name", "engines", "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -50,6 +51,33 @@ def blas_info() -> str:
                         + (", runs numpy's products)" if d.get("filepath") == (mine or {}).get("filepath") else ")")
                         if mark else "")
                      for d in libs)
+
+
+@contextlib.contextmanager
+def numpy_engine():
+    """Within: the engine without the compiled kernels of :mod:`criticality._kernels`, as without numba
+    (networks drawn inside keep the numpy step, and the product form the numpy step chooses)."""
+    available = _kernels.AVAILABLE
+    _kernels.AVAILABLE = False
+    try:
+        yield
+    finally:
+        _kernels.AVAILABLE = available
+
+
+def engine_name() -> str:
+    """Which element-wise engine runs the steps: the compiled kernels (with numba's version) or numpy."""
+    if not _kernels.AVAILABLE:
+        return "numpy (fused ufuncs)"
+    import numba
+
+    return f"compiled kernels (numba {numba.__version__})"
+
+
+def engines() -> dict:
+    """The element-wise engines this installation can time, name -> the ``kernels`` flag of
+    :func:`step_breakdown`: ``{"compiled": True, "numpy": False}`` with numba, else ``{"numpy": False}``."""
+    return {"compiled": True, "numpy": False} if _kernels.AVAILABLE else {"numpy": False}
 
 
 FLOPS_PER_COL = {"gru": 12, "lstm": 16}  # times N^2 per column per step (state + tangent)
@@ -102,14 +130,20 @@ def step_scaling(arch, sizes, columns, steps=None, repeats=3, dtype=np.float64):
     return out
 
 
-def step_breakdown(arch, n, columns=32, steps=500, repeats=3):
+def step_breakdown(arch, n, columns=32, steps=500, repeats=3, kernels=True):
     """Seconds per float64 step with tangents (``columns`` gains, medians of ``repeats`` runs of ``steps``
     steps), and its parts timed one by one: ``step`` is the engine's loop (``Network._step`` and the
     renormalisation, as in :func:`criticality.lyapunov.benettin`); ``call`` one ``Network._step`` with
     its argument handling, on a fixed state; ``fused`` the fused step ``models._fast`` alone, on the same
     state; ``products`` its matrix products alone, as the engine computes them (``models._matmul``: the
     stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product); ``renormalisation``
-    :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``."""
+    :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``.
+    ``kernels=False`` times the numpy engine (:func:`numpy_engine`) even where numba is installed."""
+    with contextlib.nullcontext() if kernels else numpy_engine():
+        return _step_breakdown(arch, n, columns, steps, repeats)
+
+
+def _step_breakdown(arch, n, columns, steps, repeats):
     gains = np.linspace(0.5, 4.0, columns)
     loop = run_batched(arch, n, gains, steps, np.float64)
     out = {"step": median_time(loop, repeats) / steps}
@@ -157,10 +191,10 @@ def product_forms(n, rows=3, columns=64, repeats=5, calls=5):
     return {name: 2 * rows * n * n * columns / statistics.median(t) / 1e9 for name, t in times.items()}
 
 
-def non_gemm_share(arch, n, columns=32, steps=500, repeats=3):
+def non_gemm_share(arch, n, columns=32, steps=500, repeats=3, kernels=True):
     """``(step seconds, GEMM-only seconds, share)`` of :func:`step_breakdown`: ``share`` is the fraction of
     the engine's step spent outside its matrix products."""
-    t = step_breakdown(arch, n, columns, steps, repeats)
+    t = step_breakdown(arch, n, columns, steps, repeats, kernels)
     return t["step"], t["products"], 1.0 - t["products"] / t["step"]
 
 

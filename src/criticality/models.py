@@ -32,6 +32,7 @@ from functools import cached_property
 
 import numpy as np
 
+from . import _kernels
 from . import criterion as crit
 from . import init
 from ._validate import MAX_N, MAX_SCALE, as_count, as_rng, as_scale, as_scales
@@ -87,9 +88,10 @@ class Network:
         self._b = {k: np.asarray(v, dtype=self.dtype)[:, None] for k, v in self.biases.items()}
         zero = np.zeros((self.n, 1), dtype=self.dtype)
         self._bstack = np.vstack([self._b.get(k, zero) for k in self._rows]) if self._rows else None
-        # the form of the engine's products (_matmul), by the size of the largest matrix
+        # the form of the engine's products (_matmul): transposed for the compiled kernels, which run
+        # on Fortran order, and otherwise by the size of the largest matrix
         big = self._stack.nbytes if self._stack is not None else self.U["h"].nbytes
-        self._transposed = big >= TRANSPOSED_PRODUCT_BYTES
+        self._transposed = _kernels.AVAILABLE or big >= TRANSPOSED_PRODUCT_BYTES
 
     # -- bookkeeping -------------------------------------------------------------------------
     @property
@@ -356,6 +358,8 @@ def _fast(net, state, tangent, a, inp, B, uniform):
             P[j * n:(j + 1) * n, :B] *= a[k]
             if T:
                 P[j * n:(j + 1) * n, B:] *= a[k]
+    if tr and _kernels.AVAILABLE and all(v.shape[1] == 1 for v in inp.values()):
+        return _compiled(net, state, tangent, a, inp, B, P, X)
     G, dG = P[:, :B] + net._bstack, (P[:, B:] if T else None)
     for j, k in enumerate(net._rows):
         if k in inp:
@@ -425,6 +429,45 @@ def _fast(net, state, tangent, a, inp, B, uniform):
     dh += sc
     dh *= o
     return new, s, np.zeros((1, B), dtype=new.dtype)
+
+
+def _compiled(net, state, tangent, a, inp, B, P, X):
+    """The rest of :func:`_fast` after the stacked product ``P``, by the compiled kernels of
+    :mod:`criticality._kernels` (one pass per stage instead of numpy's dozens); the same equations, the
+    same return values. Inputs shared by all columns only (``inp`` entries of shape (N, 1))."""
+    n, arch, T = net.n, net.arch, tangent is not None
+    dt = P.dtype
+    state = np.asarray(state, order="F")  # the kernels run along columns
+    tangent = np.asarray(tangent, dtype=dt, order="F") if T else state
+    off = net._bstack
+    if any(k in inp for k in net._rows):
+        off = off.copy()
+        for j, k in enumerate(net._rows):
+            if k in inp:
+                off[j * n:(j + 1) * n] += inp[k]
+    new = np.empty(state.shape, dtype=dt, order="F")
+    s = np.empty(state.shape, dtype=dt, order="F") if T else new
+    tb = B if T else 0
+    if arch == "rnn":
+        saturated = _kernels.rnn(P, off, new, s, T, tb, SATURATION)
+    elif arch == "lstm":  # c' and h' (and their tangents) in arrays of their own, then stacked
+        c, h, dc, dh = (np.empty((n, B), dtype=dt, order="F") for _ in range(4))
+        saturated = _kernels.lstm(P, off, state, tangent, c, h, dc, dh, T, tb, SATURATION)
+        new[:n], new[n:] = c, h
+        if T:
+            s[:n], s[n:] = dc, dh
+    else:
+        z, w, zu = (np.empty((n, B), dtype=dt, order="F") for _ in range(3))  # distinct, or no vectors
+        ah = np.ascontiguousarray(np.broadcast_to(a["h"], (1, B))[0])  # one gain may serve every column
+        saturated = _kernels.gru_gates(P, off, state, tangent, ah, X, z, w, zu, T, tb, SATURATION)
+        if T and saturated:
+            return None
+        Q = _matmul(net.U["h"], X, True)
+        off_h = inp.get("h", np.zeros((n, 1), dtype=dt))
+        saturated = _kernels.gru_out(Q, off_h, state, z, w, zu, new, s, T, tb, SATURATION)
+    if T and saturated:
+        return None
+    return (new, s, np.zeros((1, B), dtype=dt)) if T else (new, None, None)
 
 
 def make_network(arch: str, n: int, *, sigma_b: float = 0.0, bias: str = "gaussian", t_max=None,

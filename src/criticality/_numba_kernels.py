@@ -1,0 +1,215 @@
+"""The numba kernels of :mod:`criticality._kernels` (imported on first use; see that module)."""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+from llvmlite import ir
+from numba import types
+from numba.extending import intrinsic
+
+
+# fast-math flags without "reassoc" (it would undo the two-part reduction of _exp) and without
+# "nnan"/"ninf" (the saturation checks must see an inf or NaN preactivation)
+_FM = {"contract", "nsz", "arcp"}
+_jit = nb.njit(cache=True, fastmath=_FM, error_model="numpy", nogil=True)
+_inline = nb.njit(inline="always", fastmath=_FM, error_model="numpy")
+
+
+@intrinsic
+def _from_bits(typingctx, i):
+    """The float64 whose bits are the int64 ``i`` (a bit cast, which the vectoriser keeps)."""
+    def codegen(context, builder, signature, args):
+        return builder.bitcast(args[0], ir.DoubleType())
+    return types.float64(types.int64), codegen
+
+
+_LOG2E = 1.4426950408889634
+_LN2_HI = 6.93147180369123816490e-01  # ln 2 in two parts: k * _LN2_HI is exact for |k| < 2^11
+_LN2_LO = 1.90821492927058770002e-10
+
+
+@_inline
+def _poly(r):
+    """The Taylor polynomial of exp(r) - 1 - r, divided by r^2, to degree 13 (|r| <= ln 2 / 2)."""
+    p = 1.0 / 6227020800.0
+    p = p * r + 1.0 / 479001600.0
+    p = p * r + 1.0 / 39916800.0
+    p = p * r + 1.0 / 3628800.0
+    p = p * r + 1.0 / 362880.0
+    p = p * r + 1.0 / 40320.0
+    p = p * r + 1.0 / 5040.0
+    p = p * r + 1.0 / 720.0
+    p = p * r + 1.0 / 120.0
+    p = p * r + 1.0 / 24.0
+    p = p * r + 1.0 / 6.0
+    return p * r + 0.5
+
+
+@_inline
+def _exp(x):
+    """exp(x) for x <= 0, clamped at -700 (exp(-700) ~ 1e-304, still a normal number); NaN stays NaN."""
+    x = -700.0 if x < -700.0 else x
+    k = math.floor(x * _LOG2E + 0.5)
+    r = (x - k * _LN2_HI) - k * _LN2_LO
+    return (1.0 + r + r * r * _poly(r)) * _from_bits((np.int64(k) + 1023) << 52)
+
+
+@_inline
+def _expm1(x, e):
+    """exp(x) - 1 for x <= 0 given ``e = exp(x)``, exact in relative terms also near 0."""
+    return x * (1.0 + x * _poly(x)) if x > -0.34 else e - 1.0
+
+
+@_inline
+def _gate(x):
+    """(sigma(x), 1 - sigma(x)), each exact in relative terms."""
+    e = _exp(-abs(x))
+    q = 1.0 / (1.0 + e)
+    return (q, e * q) if x >= 0.0 else (e * q, q)
+
+
+@_inline
+def _tanh(x):
+    """(tanh x, 1 - tanh^2 x), each exact in relative terms."""
+    y = -2.0 * abs(x)
+    e = _exp(y)
+    m = _expm1(y, e)
+    t = -m / (2.0 + m)
+    return (t if x >= 0.0 else -t), 4.0 * e / ((1.0 + e) * (1.0 + e))
+
+
+# Per element: scalars in, scalars out (a helper that takes arrays keeps the loop from vectorising).
+
+
+@_inline
+def _gru_gates_el(xz, xr, dz, dr, h, u, a):
+    """``(z, a r h, (1 - z) dz, (1 - z) u, a d(r h))`` with ``d(r h) = r ((1 - r) dr h + u)``."""
+    z, cz = _gate(xz)
+    r, cr = _gate(xr)
+    return z, a * r * h, cz * dz, cz * u, a * r * (cr * dr * h + u)
+
+
+@_inline
+def _gru_out_el(x, dx, h, z, w, zu):
+    """``(h + z (tanh x - h), z ((1 - tanh^2 x) dx + (tanh x - h) w) + zu)``."""
+    t, d = _tanh(x)
+    diff = t - h
+    return h + z * diff, z * (d * dx + diff * w) + zu
+
+
+@_inline
+def _lstm_el(xf, xi, xo, xc, df, di, do, dxc, c, uc):
+    """``(c', h', dc', dh')`` with ``c' = f c + i tanh(x_c)`` and ``h' = o tanh(c')``."""
+    f, cf = _gate(xf)
+    g, ci = _gate(xi)
+    o, co = _gate(xo)
+    cand, dcand = _tanh(xc)
+    new = f * c + g * cand
+    t, dt = _tanh(new)
+    dc = f * (cf * df * c + uc) + g * (ci * di * cand + dcand * dxc)
+    return new, o * t, dc, o * (co * do * t + dt * dc)
+
+
+# The kernels take Fortran-ordered arrays (a column contiguous), each written array distinct from
+# every other, and loop over the rows i < N inside the columns j < B, with the state in column j
+# and its tangent in column B + j of the products. Without tangents (`T` false, `tb` = 0) the
+# tangent inputs read the state's columns and the tangent results are not stored, so that no load
+# leaves the arrays. Two outputs in one array at a distance unknown to the compiler (the LSTM's c'
+# and h' rows of one state), or C order with its short rows of B, keep the loop scalar (measured
+# 4-10x slower). A kernel returns how many preactivations exceed `sat` in absolute value, for the
+# caller's saturation check: a count, since an integer sum vectorises and a running maximum does not.
+
+
+@_jit
+def rnn(P, off, new, s, T, tb, sat):
+    """The RNN: ``new = tanh(x)``, ``s = (1 - tanh^2 x) dx`` with ``x = P[:, :B] + off``."""
+    n, B = new.shape
+    count = 0
+    for j in range(B):
+        for i in range(n):
+            x = P[i, j] + off[i, 0]
+            new[i, j], d = _tanh(x)
+            if T:
+                s[i, j] = d * P[i, tb + j]
+            count += abs(x) > sat
+    return count
+
+
+@_jit
+def gru_gates(P, off, h, u, ah, X, z, w, zu, T, tb, sat):
+    """The GRU's gates from the stacked product P (rows z, r): ``z``, and the operand ``X`` of U_h,
+    ``(a_h r h, a_h d(r h))``; ``w = (1 - z) dz`` and ``zu = (1 - z) u`` for :func:`gru_out`."""
+    n, B = h.shape
+    count = 0
+    for j in range(B):
+        for i in range(n):
+            xz, xr = P[i, j] + off[i, 0], P[n + i, j] + off[n + i, 0]
+            z[i, j], X[i, j], w[i, j], zu[i, j], xt = _gru_gates_el(
+                xz, xr, P[i, tb + j], P[n + i, tb + j], h[i, j], u[i, j], ah[j])
+            if T:
+                X[i, B + j] = xt
+            count += (abs(xz) > sat) + (abs(xr) > sat)
+    return count
+
+
+@_jit
+def gru_out(Q, off, h, z, w, zu, new, s, T, tb, sat):
+    """The GRU's new state ``h + z (tanh(x) - h)`` from ``Q = U_h X`` (``x = Q[:, :B] + off``) and
+    its tangent ``z ((1 - tanh^2 x) dx + (tanh x - h) w) + zu``."""
+    n, B = h.shape
+    count = 0
+    for j in range(B):
+        for i in range(n):
+            x = Q[i, j] + off[i, 0]
+            new[i, j], st = _gru_out_el(x, Q[i, tb + j], h[i, j], z[i, j], w[i, j], zu[i, j])
+            if T:
+                s[i, j] = st
+            count += abs(x) > sat
+    return count
+
+
+@_jit
+def lstm(P, off, state, tangent, c, h, dc, dh, T, tb, sat):
+    """The LSTM from the stacked product P (rows f, i, o, candidate): ``c' = f c + i tanh(x_c)`` in
+    ``c`` and ``h' = o tanh(c')`` in ``h``, their tangents in ``dc`` and ``dh`` (four arrays); the
+    count also covers ``c'``."""
+    n, B = c.shape
+    m, k = 2 * n, 3 * n
+    count = 0
+    for j in range(B):
+        for i in range(n):
+            xf, xi, xo, xc = (P[i, j] + off[i, 0], P[n + i, j] + off[n + i, 0],
+                              P[m + i, j] + off[m + i, 0], P[k + i, j] + off[k + i, 0])
+            cn, h[i, j], sc, sh = _lstm_el(xf, xi, xo, xc, P[i, tb + j], P[n + i, tb + j],
+                                           P[m + i, tb + j], P[k + i, tb + j], state[i, j], tangent[i, j])
+            c[i, j] = cn
+            if T:
+                dc[i, j], dh[i, j] = sc, sh
+            count += ((abs(xf) > sat) + (abs(xi) > sat) + (abs(xo) > sat) + (abs(xc) > sat)
+                      + (abs(cn) > sat))
+    return count
+
+
+@_jit
+def exp_nonpositive(x, out):
+    """:func:`_exp` over a 1-D array (for the tests)."""
+    for k in range(x.size):
+        out[k] = _exp(x[k])
+
+
+@_jit
+def expm1_nonpositive(x, out):
+    """:func:`_expm1` over a 1-D array (for the tests)."""
+    for k in range(x.size):
+        out[k] = _expm1(x[k], _exp(x[k]))
+
+
+@_jit
+def gate_and_tanh(x, sig, comp, th, sech2):
+    """:func:`_gate` and :func:`_tanh` over a 1-D array (for the tests)."""
+    for k in range(x.size):
+        sig[k], comp[k] = _gate(x[k])
+        th[k], sech2[k] = _tanh(x[k])
