@@ -36,6 +36,8 @@ AVAILABLE = (os.environ.get(ENV_VAR, "").strip().lower() != "numpy"
 
 
 def __getattr__(name):
+    """A kernel, from :mod:`criticality._numba_kernels` (imported on first use, then kept here)."""
     if name.startswith("__"):
         raise AttributeError(name)
-    return getattr(importlib.import_module("._numba_kernels", __package__), name)
+    value = globals()[name] = getattr(importlib.import_module("._numba_kernels", __package__), name)
+    return value

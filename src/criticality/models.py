@@ -458,7 +458,7 @@ def _compiled(net, state, tangent, a, inp, B, P, X):
             s[:n], s[n:] = dc, dh
     else:
         z, w, zu = (np.empty((n, B), dtype=dt, order="F") for _ in range(3))  # distinct, or no vectors
-        ah = np.ascontiguousarray(np.broadcast_to(a["h"], (1, B))[0])  # one gain may serve every column
+        ah = a["h"][0] if a["h"].shape[1] == B else np.full(B, a["h"][0, 0])  # one gain may serve all
         saturated = _kernels.gru_gates(P, off, state, tangent, ah, X, z, w, zu, T, tb, SATURATION)
         if T and saturated:
             return None
