@@ -73,6 +73,14 @@ def test_numpy_engine_switches_the_kernels_off_and_back():
     assert list(bench.engines()) == (["compiled", "numpy"] if before else ["numpy"])
 
 
+def test_interleaved_times_are_per_call_medians():
+    import time
+
+    t = bench.interleaved_times({"sleep": lambda: time.sleep(2e-3), "none": lambda: None}, repeats=3, calls=4)
+    assert set(t) == {"sleep", "none"}
+    assert 2e-3 <= t["sleep"] < 2e-2 and t["none"] < 1e-4  # seconds per call, not per run of 4
+
+
 def test_product_forms_are_rates_of_the_same_product():
     t = bench.product_forms(50, rows=2, columns=8, repeats=3, calls=3)
     assert set(t) == {"U @ X", "(X^T U^T)^T"}

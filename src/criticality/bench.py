@@ -18,7 +18,8 @@ from .lyapunov import max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms", "numpy_engine", "engine_name", "engines", "ufunc_times", "float32_effect"]
+           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms",
+           "interleaved_times", "numpy_engine", "engine_name", "engines", "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
@@ -83,6 +84,19 @@ def engines() -> dict:
 FLOPS_PER_COL = {"gru": 12, "lstm": 16}  # times N^2 per column per step (state + tangent)
 
 
+def interleaved_times(parts, repeats, calls):
+    """Median seconds per call of each function of the dict ``parts``, over ``repeats`` runs of ``calls``
+    calls, the parts interleaved run by run, so that a slow spell of the machine hits every part alike."""
+    times = {name: [] for name in parts}
+    for _ in range(repeats):
+        for name, part in parts.items():
+            start = time.perf_counter()
+            for _ in range(calls):
+                part()
+            times[name].append((time.perf_counter() - start) / calls)
+    return {name: statistics.median(t) for name, t in times.items()}
+
+
 def median_time(fn, repeats):
     times = []
     for _ in range(repeats):
@@ -136,8 +150,8 @@ def step_breakdown(arch, n, columns=32, steps=500, repeats=3, kernels=True):
     renormalisation, as in :func:`criticality.lyapunov.benettin`); ``call`` one ``Network._step`` with
     its argument handling, on a fixed state; ``fused`` the fused step ``models._fast`` alone, on the same
     state; ``products`` its matrix products alone, as the engine computes them (``models._matmul``: the
-    stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product); ``renormalisation``
-    :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``.
+    stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product);
+    ``renormalisation`` :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``.
     ``kernels=False`` times the numpy engine (:func:`numpy_engine`) even where numba is installed."""
     with contextlib.nullcontext() if kernels else numpy_engine():
         return _step_breakdown(arch, n, columns, steps, repeats)
@@ -160,14 +174,7 @@ def _step_breakdown(arch, n, columns, steps, repeats):
              "products": ((lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))) if arch == "gru"
                           else (lambda: _matmul(A, X, tr))),
              "renormalisation": lambda: normalised(u)}
-    times = {name: [] for name in parts}
-    for _ in range(repeats):  # interleaved, so that a slow spell of the machine hits every part alike
-        for name, part in parts.items():
-            start = time.perf_counter()
-            for _ in range(steps):
-                part()
-            times[name].append(time.perf_counter() - start)
-    out.update({name: statistics.median(t) / steps for name, t in times.items()})
+    out.update(interleaved_times(parts, repeats, steps))
     return out
 
 
@@ -181,14 +188,8 @@ def product_forms(n, rows=3, columns=64, repeats=5, calls=5):
     U, X = rng.standard_normal((rows * n, n)), rng.standard_normal((n, columns))
     XF = np.asfortranarray(X)
     forms = {"U @ X": lambda: U @ X, "(X^T U^T)^T": lambda: (XF.T @ U.T).T}
-    times = {name: [] for name in forms}
-    for _ in range(repeats):  # interleaved, as in step_breakdown
-        for name, form in forms.items():
-            start = time.perf_counter()
-            for _ in range(calls):
-                form()
-            times[name].append((time.perf_counter() - start) / calls)
-    return {name: 2 * rows * n * n * columns / statistics.median(t) / 1e9 for name, t in times.items()}
+    return {name: 2 * rows * n * n * columns / t / 1e9
+            for name, t in interleaved_times(forms, repeats, calls).items()}
 
 
 def non_gemm_share(arch, n, columns=32, steps=500, repeats=3, kernels=True):
@@ -205,13 +206,7 @@ def ufunc_times(n, columns=32, repeats=5, calls=2000):
     y = np.empty_like(x)
     ops = {"tanh": lambda: np.tanh(x, out=y), "exp": lambda: np.exp(x, out=y),
            "multiply": lambda: np.multiply(x, x, out=y)}
-
-    def timed(op):
-        def go():
-            for _ in range(calls):
-                op()
-        return median_time(go, repeats) / calls
-    return {name: timed(op) for name, op in ops.items()}
+    return interleaved_times(ops, repeats, calls)
 
 
 def float32_effect(arch, n, gains, steps, transient, seed=0):
