@@ -440,6 +440,27 @@ def test_explosion_time_matches_a_naive_loop(cplx, scale):
         assert np.all(np.isfinite(got))
 
 
+def test_explosion_times_of_a_stack_match_a_naive_loop_per_matrix():
+    """Several matrices in one chunk, some of which explode early, some late and some never: the chunk
+    is compacted as matrices finish (glorot._first_crossings), and every time is still the naive one."""
+    n, samples, k_max, inputs = 24, 12, 60, 3
+    rng = np.random.default_rng(5)
+    W = gl.glorot(n, False, rng, samples)
+    v = rng.standard_normal((samples, n, inputs))
+    got = gl.explosion_times(n, samples, inputs=inputs, k_max=k_max, seed=5)
+    want = np.full((samples, inputs), np.inf)
+    for i, j in np.ndindex(samples, inputs):
+        y = v[i, :, j] / np.linalg.norm(v[i, :, j])
+        for k in range(1, k_max + 1):
+            y = W[i] @ y
+            if np.linalg.norm(y) >= 10:
+                want[i, j] = k
+                break
+    np.testing.assert_array_equal(got, want)
+    done = np.isfinite(want).all(axis=1)
+    assert 3 <= done.sum() <= samples - 1 and np.ptp(want[np.isfinite(want)]) > 5  # a mixed chunk
+
+
 def test_explosion_times_contracting_and_expanding():
     """scale 0.5 (radius ~0.5): never 10x within 200 steps -> all inf. scale 2: integers near log 10 / log 2 = 3.3."""
     never = gl.explosion_times(50, 3, scale=0.5, k_max=200, seed=0)

@@ -99,7 +99,9 @@ def as_finite_array(name: str, value, *, maximum: float | None = None) -> np.nda
         if not np.isfinite(arr).all():
             raise ValueError(f"{name} must be finite")
         return arr
-    if not (np.isfinite(arr).all() and np.all(np.maximum(np.abs(arr.real), np.abs(arr.imag)) <= maximum)):
+    # a float32 array is compared with a bound it can hold (1e150 cast to float32 overflows, with a warning)
+    bound = min(maximum, float(np.finfo(arr.dtype).max)) if arr.dtype.kind in "fc" else maximum
+    if not (np.isfinite(arr).all() and np.all(np.maximum(np.abs(arr.real), np.abs(arr.imag)) <= bound)):
         raise ValueError(f"{name} must have finite entries with real and imaginary parts in "
                          f"[-{maximum:g}, {maximum:g}]")
     return arr

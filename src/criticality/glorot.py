@@ -301,7 +301,9 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
     r"""First k with :math:`\|W^k x\| \ge` ``threshold`` :math:`\|x\|`, for ``samples`` Glorot matrices
     (times ``scale``) and ``inputs`` Gaussian vectors each -> array (samples, inputs); ``inf`` where the
     norm never got there within ``k_max`` steps (default ``12 sqrt(n)``). Matrices are drawn and
-    iterated in chunks of at most 2^24 entries; iteration stops once every vector has exploded."""
+    iterated in chunks of at most 2^24 entries; a matrix whose vectors have all exploded leaves the
+    product (the chunk is compacted whenever a quarter of its matrices are done), and iteration stops
+    once every vector has: a chunk costs about the sum of its matrices' times, not its slowest's."""
     n = _n(n, dense=True)
     samples = as_count("samples", samples)
     inputs = as_count("inputs", inputs)
@@ -316,10 +318,29 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
         m = min(chunk, samples - start)
         W = glorot(n, complex_, rng, m)  # ||(sW)^k v|| = s^k ||W^k v||: the scale is added in logs
         v = rng.standard_normal((m, n, inputs)).astype(W.dtype)
-        first = out[start:start + m]
-        for k, growth in _log_growth(W, v, k_max):
-            first[np.isinf(first) & (growth + k * log_scale >= log_t)] = k
-            if np.all(np.isfinite(first)):
-                break
+        out[start:start + m] = _first_crossings(W, v, k_max, log_t - np.arange(k_max + 1) * log_scale)
     return out
+
+
+def _first_crossings(W, v, k_max, log_t):
+    """First k <= k_max with log ||W^k v|| - log ||v|| >= log_t[k], per column of the stack v (S, n, B)
+    -> (S, B), inf where none; the loop of :func:`_log_growth` on the matrices not yet done only."""
+    W, log_s = _shrunk(W, (1, 2))
+    live = [np.arange(len(W)), W]  # the matrices with a vector not yet exploded, and their stack
+
+    def step(x, u):
+        s = u.copy()  # a finished matrix's vectors stay put: their times are known
+        s[live[0]] = live[1] @ u[live[0]]
+        return x, s, log_s[:, :, 0]
+
+    first, total = np.full(v.shape[::2], np.inf), np.zeros(v.shape[::2])
+    for k, _, growth in renormalised_growth(step, None, v, k_max, axis=1):
+        total += growth
+        first[np.isinf(first) & (total >= log_t[k])] = k
+        todo = np.flatnonzero(np.isinf(first).any(axis=1))
+        if todo.size == 0:
+            break
+        if 4 * todo.size <= 3 * live[0].size:
+            live[:] = todo, W[todo]
+    return first
 

@@ -28,6 +28,31 @@ def gain_matrix_eigenvalues(n: int, g: float = 1.0, seed=None) -> np.ndarray:
 
 
 PARTS = 8  # chunks a stack is split into for an executor: load balance for up to ~4 workers
+ALIASED_BYTES = 4096  # LAPACK's real eigenvalue solver is slow when a column is a multiple of this long
+PAD = 8  # zero rows and columns added to such a matrix
+
+
+def _eigvals(a: np.ndarray) -> np.ndarray:
+    """``numpy.linalg.eigvals`` of a stack ``(..., n, n)``, through a padded copy where that pays.
+
+    A real matrix whose columns are a multiple of 4 KiB long (float64 with ``n`` a multiple of 512)
+    puts the solver's column accesses into the same cache sets: dgeev then takes 1.7-2x as long
+    (measured with one thread: 0.23 s at n = 512 against 0.10 at 500, 0.86 s at 1024 against 0.47
+    at 1000, and 0.12 s and 0.46 s once padded). The matrix is embedded in the top-left corner of an
+    ``(n + PAD)``-square zero matrix: its zero rows and columns add ``PAD`` eigenvalues equal to 0,
+    which LAPACK's balancing isolates exactly, and which are dropped (the ``PAD`` of least modulus, in
+    a stable order; if the matrix has zero eigenvalues too, it does not matter which zeros go). The
+    other eigenvalues keep LAPACK's order and agree with the unpadded ones to rounding. Complex
+    matrices gain nothing from padding (measured) and are passed through."""
+    n = a.shape[-1]
+    if a.dtype.kind != "f" or (n * a.itemsize) % ALIASED_BYTES:
+        return np.linalg.eigvals(a)
+    padded = np.zeros(a.shape[:-2] + (n + PAD, n + PAD), dtype=a.dtype)
+    padded[..., :n, :n] = a
+    lam = np.linalg.eigvals(padded)
+    keep = np.ones(lam.shape, dtype=bool)
+    np.put_along_axis(keep, np.argsort(np.abs(lam), axis=-1, kind="stable")[..., :PAD], False, axis=-1)
+    return lam[keep].reshape(a.shape[:-1])
 
 
 def eigenvalues(matrix, executor=None) -> np.ndarray:
@@ -44,10 +69,10 @@ def eigenvalues(matrix, executor=None) -> np.ndarray:
         raise ValueError(f"matrix must be a non-empty square matrix or a stack of them (..., n, n), got shape "
                          f"{a.shape}")
     if executor is None or a.ndim == 2:
-        return np.linalg.eigvals(a)
+        return _eigvals(a)
     flat = a.reshape(-1, *a.shape[-2:])
     parts = np.array_split(flat, min(len(flat), PARTS))
-    out = np.concatenate(list(executor.map(np.linalg.eigvals, parts)))
+    out = np.concatenate(list(executor.map(_eigvals, parts)))
     return out.reshape(*a.shape[:-1])
 
 
