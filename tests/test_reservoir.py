@@ -326,6 +326,22 @@ def test_sample_forecast_is_evaluate_on_the_seeded_network():
     assert not np.allclose(other["test_mse"], out["test_mse"])  # the seed draws the reservoir
 
 
+def test_sample_forecast_in_float32_is_the_same_reservoir_to_single_precision():
+    """dtype=float32 draws the same reservoir and runs it in single precision: where it is contracting
+    (g well below g_c = 2) the errors agree to a few parts in 1e3, not to float64 rounding; the
+    states, not the readout, are single precision. A wrong dtype names the parameter."""
+    u = logistic(700)
+    g = np.array([0.5, 1.0, 1.5])
+    kw = dict(series=u, washout=50, train=400, validation=120, test=120, input_scale=0.1, seed=5)
+    f64 = rc.sample_forecast("lstm", 40, g, **kw)
+    f32 = rc.sample_forecast("lstm", 40, g, dtype=np.float32, **kw)
+    for name in rc.FORECAST_OUTPUTS:
+        rel = np.abs(np.log(f32[name] / f64[name]))
+        assert np.all(rel < 5e-3) and np.any(rel > 1e-12), (name, rel)
+    with pytest.raises(ValueError, match="dtype"):
+        rc.sample_forecast("lstm", 40, g, dtype=np.float16, **kw)
+
+
 def test_optimal_gain_finds_the_vertex_on_a_non_uniform_grid():
     g = np.array([0.5, 1.0, 1.5, 1.6, 1.75, 1.8, 2.0, 2.5, 3.5])
     for g0 in (1.55, 1.73, 1.9):

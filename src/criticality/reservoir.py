@@ -524,14 +524,16 @@ FORECAST_OUTPUTS = ("train_mse", "validation_mse", "test_mse", "test_nrmse", "tr
 
 def sample_forecast(arch: str, n: int, g, *, series, washout: int, train: int, validation: int, test: int,
                     horizon: int = 1, input_scale: float = 1.0, sigma_b: float = 0.0, bias: str = "gaussian",
-                    t_max=None, recurrent=None, ridges=DEFAULT_RIDGES, seed=None) -> dict:
+                    t_max=None, recurrent=None, ridges=DEFAULT_RIDGES, seed=None, dtype=np.float64) -> dict:
     r"""Draw one reservoir from ``seed`` and return its forecasting errors at every gain of ``g``.
 
     The reservoir is ``make_network(arch, n, sigma_b=..., bias=..., t_max=..., recurrent=..., n_inputs=d,
-    input_scale=...)`` (``d`` the series' dimension; ``recurrent`` names an initialiser of
-    :data:`criticality.init.INITIALISERS`, default Gaussian); the errors are those of :func:`evaluate` with the
-    other keywords. A self-contained task for :func:`criticality.sweep.run_sweep` (``seed`` may be
-    the task's ``numpy.random.SeedSequence``); averaging it over seeds averages over disorder.
+    input_scale=..., dtype=...)`` (``d`` the series' dimension; ``recurrent`` names an initialiser of
+    :data:`criticality.init.INITIALISERS`, default Gaussian; ``dtype``, numpy.float64 or numpy.float32, is
+    the precision of the reservoir's states, the readout being fitted in float64 either way); the errors
+    are those of :func:`evaluate` with the other keywords. A self-contained task for
+    :func:`criticality.sweep.run_sweep` (``seed`` may be the task's ``numpy.random.SeedSequence``);
+    averaging it over seeds averages over disorder.
 
     Returns a dict of (B,) arrays, one entry per gain, named as in :data:`FORECAST_OUTPUTS`:
     ``train_mse``, ``validation_mse``, ``test_mse`` and ``test_nrmse`` at the ridge chosen on the
@@ -542,7 +544,7 @@ def sample_forecast(arch: str, n: int, g, *, series, washout: int, train: int, v
 
     u = _series("series", series)
     net = make_network(arch, n, sigma_b=sigma_b, bias=bias, t_max=t_max, recurrent=recurrent,
-                       n_inputs=u.shape[1], input_scale=input_scale, seed=as_rng(seed))
+                       n_inputs=u.shape[1], input_scale=input_scale, seed=as_rng(seed), dtype=dtype)
     r = evaluate(net, g, series, horizon=horizon, washout=washout, train=train, validation=validation,
                  test=test, ridges=ridges)
     least = int(np.argmin(r.ridges))
