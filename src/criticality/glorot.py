@@ -23,7 +23,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from scipy.special import gammaln
+from scipy.special import gammainc, gammaln
 
 from ._validate import (MAX_N, as_count, as_finite_array, as_matrix_stack, as_positive_int, as_real_array, as_rng,
                         as_scale)
@@ -32,7 +32,7 @@ from .lyapunov import normalised, renormalised_growth
 from .spectra import spectral_radius
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
-           "spectral_radius_cdf", "spectral_radius_pdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
+           "spectral_radius_cdf", "spectral_radius_pdf", "complex_radius_cdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
            "state_norm_lower_bound", "hidden_state_lower_bound", "spectral_radii", "power_norms",
            "hidden_state_norms", "explosion_times", "N_MIN_ASYMPTOTIC"]
 
@@ -115,6 +115,21 @@ def spectral_radius_cdf(r, n: int, complex_: bool = False):
     r"""Asymptotic :math:`P(|\lambda|_{\max} \le r)` of an n x n Glorot matrix (Theorem 4.1)."""
     centre, width = _edge(_n(n))
     return gumbel_cdf((as_real_array("r", r, minimum=None) - centre) / width, complex_)
+
+
+def complex_radius_cdf(r, n: int):
+    r"""Exact :math:`P(|\lambda|_{\max} \le r)` of an n x n *complex* Glorot matrix, at any n.
+
+    By Kostlan's theorem :cite:`kostlan1992spectra` the squared moduli :math:`N|\lambda_k|^2` of the
+    eigenvalues of a complex Ginibre matrix are distributed as independent Gamma variables of shapes
+    :math:`k = 1, \dots, N`, so :math:`P(\rho \le r) = \prod_{k=1}^{N} P(\Gamma_k \le N r^2)`, a product
+    of regularised incomplete gamma functions (summed in logs). ``r`` a real number or array."""
+    n = _n(n, dense=True)
+    r = as_real_array("r", r, minimum=None)
+    x = n * np.square(np.clip(r, 0.0, 1e100))[..., None]  # clipped: the square stays finite
+    with np.errstate(divide="ignore"):  # a factor 0 (r <= 0) gives log 0 = -inf: probability 0
+        out = np.exp(np.log(gammainc(np.arange(1, n + 1), x)).sum(axis=-1))
+    return float(out) if out.ndim == 0 else out
 
 
 def spectral_radius_pdf(r, n: int, complex_: bool = False):
@@ -220,15 +235,31 @@ def hidden_state_lower_bound(n: int, t, log: bool = False):
 
 
 def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 1.0, seed=None,
-                   chunk: int = 16, executor=None) -> np.ndarray:
-    """Spectral radii of ``samples`` independent Glorot matrices (times ``scale``), drawn in chunks of
-    ``chunk`` in order from ``seed``; ``executor`` computes each chunk's eigenvalues in parallel (see
-    :func:`criticality.spectra.eigenvalues`)."""
+                   chunk: int = 16, executor=None, method: str = "eigenvalues") -> np.ndarray:
+    r"""Spectral radii of ``samples`` independent Glorot matrices (times ``scale``).
+
+    ``method="eigenvalues"`` draws the matrices in chunks of ``chunk`` in order from ``seed`` and
+    computes their eigenvalues, each chunk's in parallel on ``executor`` if given (see
+    :func:`criticality.spectra.eigenvalues`). ``method="kostlan"`` (complex matrices only) draws the
+    radii directly from their exact law, :math:`\sqrt{\max_k \Gamma_k / N}` with independent
+    :math:`\Gamma_k` of shapes :math:`k = 1, \dots, N` (see :func:`complex_radius_cdf`): the same
+    distribution, not the same numbers, at a cost of N Gamma draws a matrix instead of an eigenvalue
+    solve (a zgeev of 1.6 s at N = 1000)."""
     n = _n(n, dense=True)
     samples = as_count("samples", samples)
     scale = as_scale("scale", scale, strict=True)
     chunk = as_count("chunk", chunk)
     rng = as_rng(seed)
+    if method not in ("eigenvalues", "kostlan"):
+        raise ValueError(f"method must be 'eigenvalues' or 'kostlan', got {method!r}")
+    if method == "kostlan":
+        if _delta(complex_):
+            raise ValueError("method='kostlan' needs complex_=True: Kostlan's theorem is for complex Ginibre matrices")
+        out = np.empty(samples)
+        for start in range(0, samples, 4096):  # at most 4096 x N draws at a time
+            m = min(4096, samples - start)
+            out[start:start + m] = rng.gamma(np.arange(1.0, n + 1), size=(m, n)).max(axis=1)
+        return scale * np.sqrt(out / n)
     out = []
     for start in range(0, samples, chunk):
         W = glorot(n, complex_, rng, min(chunk, samples - start))
