@@ -32,7 +32,8 @@ from .lyapunov import normalised, renormalised_growth
 from .spectra import spectral_radius
 
 __all__ = ["glorot", "rescaled_glorot", "rho", "gumbel_cdf", "gumbel_quantile", "default_quantile",
-           "spectral_radius_cdf", "spectral_radius_pdf", "complex_radius_cdf", "expected_spectral_radius", "radius_quantile", "rescaling_factor",
+           "spectral_radius_cdf", "spectral_radius_pdf", "complex_radius_cdf", "expected_spectral_radius",
+           "radius_quantile", "rescaling_factor",
            "state_norm_lower_bound", "hidden_state_lower_bound", "spectral_radii", "power_norms",
            "hidden_state_norms", "explosion_times", "N_MIN_ASYMPTOTIC"]
 
@@ -254,7 +255,8 @@ def spectral_radii(n: int, samples: int, complex_: bool = False, scale: float = 
         raise ValueError(f"method must be 'eigenvalues' or 'kostlan', got {method!r}")
     if method == "kostlan":
         if _delta(complex_):
-            raise ValueError("method='kostlan' needs complex_=True: Kostlan's theorem is for complex Ginibre matrices")
+            raise ValueError("method='kostlan' needs complex_=True: Kostlan's theorem is for complex "
+                             "Ginibre matrices")
         out = np.empty(samples)
         for start in range(0, samples, 4096):  # at most 4096 x N draws at a time
             m = min(4096, samples - start)
@@ -333,8 +335,9 @@ def explosion_times(n: int, samples: int, complex_: bool = False, threshold: flo
     (times ``scale``) and ``inputs`` Gaussian vectors each -> array (samples, inputs); ``inf`` where the
     norm never got there within ``k_max`` steps (default ``12 sqrt(n)``). Matrices are drawn and
     iterated in chunks of at most 2^24 entries; a matrix whose vectors have all exploded leaves the
-    product (the chunk is compacted whenever a quarter of its matrices are done), and iteration stops
-    once every vector has: a chunk costs about the sum of its matrices' times, not its slowest's."""
+    product (the chunk is compacted each time a quarter of the matrices still in it are done), and
+    iteration stops once every vector has: a chunk costs about the sum of its matrices' times, not
+    its slowest's."""
     n = _n(n, dense=True)
     samples = as_count("samples", samples)
     inputs = as_count("inputs", inputs)

@@ -60,10 +60,12 @@ def eigenvalues(matrix, executor=None) -> np.ndarray:
     ``(..., n, n)``: shape ``(n,)`` or ``(..., n)``. Entries finite with ``|a| <= MAX_ENTRY``, ``n >= 1``.
 
     ``executor`` (a ``concurrent.futures.Executor``, e.g. a process pool whose workers use one BLAS
-    thread) splits a stack of matrices into ``PARTS`` chunks and computes them in parallel: LAPACK's eigenvalue solver gains nothing from a second BLAS thread, a second process
-    doubles the throughput. The result does not depend on how the work is split (the eigenvalues of
-    each matrix are computed alone), but it may differ at rounding level from a run whose BLAS uses
-    another number of threads."""
+    thread) splits a stack of matrices into ``PARTS`` chunks and computes them in parallel: LAPACK's
+    eigenvalue solver gains nothing from a second BLAS thread, a second process doubles the
+    throughput. The result does not depend on how the work is split (the eigenvalues of each matrix
+    are computed alone), but it may differ at rounding level from a run whose BLAS uses another
+    number of threads. Real matrices whose columns are a multiple of 4 KiB long are solved through a
+    padded copy (:func:`_eigvals`)."""
     a = as_finite_array("matrix", matrix, maximum=MAX_ENTRY)
     if a.ndim < 2 or a.shape[-1] != a.shape[-2] or a.size == 0:
         raise ValueError(f"matrix must be a non-empty square matrix or a stack of them (..., n, n), got shape "
