@@ -98,12 +98,8 @@ def interleaved_times(parts, repeats, calls):
 
 
 def median_time(fn, repeats):
-    times = []
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t)
-    return statistics.median(times)
+    """Median seconds of ``repeats`` calls of ``fn``: :func:`interleaved_times` of one part."""
+    return interleaved_times({"fn": fn}, repeats, 1)["fn"]
 
 
 def gemm_peak(dtype, n=2000, repeats=5, threads=None):
