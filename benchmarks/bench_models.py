@@ -8,7 +8,8 @@ Prints, as medians over repeated runs measured side by side in one process:
 - the dgemm/sgemm peak (2000^3) of numpy's BLAS with all threads and with one, measured in the same
   run; every fraction is of the all-thread peak;
 - for GRU and LSTM at N = 500 and 1000 with 32 gains: time per step, achieved GEMM GFLOP/s and
-  its fraction of the peak, float32 against float64;
+  its fraction of the peak, the same for the step's matrix products alone (the step's floor on these
+  tall, thin shapes), float32 against float64;
 - the speed-up over the straightforward loop (one matrix-vector product per gate, per gain,
   for state and tangent) at N = 500, beside the ceiling the peak allows (the loop's time over
   the batched step's GEMMs at the all-thread peak);
@@ -31,7 +32,7 @@ import numpy as np
 
 import bench_reservoir  # benchmarks/, next to this script
 from criticality.bench import (FLOPS_PER_COL, blas_info, engine_name, engines, gemm_peak, load_average,
-                               median_time, non_gemm_share, run_batched, run_loop)
+                               median_time, non_gemm_share, run_loop, step_and_products)
 
 
 def main():
@@ -55,12 +56,13 @@ def main():
           f"load average (1, 5, 15 min): {load_average()}\nengine: {engine_name()}")
     before = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}  # all threads: what the engine gets
     peak1 = {dt: gemm_peak(dt, threads=1) for dt in (np.float64, np.float32)}
-    times, per_step = {}, {}
+    times, per_step, products = {}, {}, {}
     for arch in ("gru", "lstm"):
         for n in sizes:
             for dtype in (np.float64, np.float32):
-                times[arch, n, dtype] = median_time(run_batched(arch, n, gains, steps, dtype), args.repeats)
-                per_step[arch, n, dtype] = times[arch, n, dtype] / steps
+                per_step[arch, n, dtype], products[arch, n, dtype] = step_and_products(
+                    arch, n, gains, steps, dtype, args.repeats)
+                times[arch, n, dtype] = per_step[arch, n, dtype] * steps
     after = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}
     peak = {dt: max(before[dt], after[dt]) for dt in (np.float64, np.float32)}
     print("GEMM peak of numpy's BLAS (2000^3, warmed up, median of 5), measured in this run, with all threads "
@@ -74,16 +76,21 @@ def main():
     print("The fractions below are of the higher all-thread peak of the same dtype.\n")
 
     print(f"Batched engine, {args.gains} gains, {steps} steps with tangents, median of {args.repeats}")
-    print("| arch | N | dtype | s per run | ms/step | GF/s | % of peak | f32 speed-up |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("(products alone: the step's matrix products on their own, timed interleaved with it; the step "
+          "cannot be faster than they are)")
+    print("| arch | N | dtype | s per run | ms/step | GF/s | % of peak | products alone: GF/s | % of peak "
+          "| f32 speed-up |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for arch in ("gru", "lstm"):
         for n in sizes:
             for dtype in (np.float64, np.float32):
                 t = times[arch, n, dtype]
-                gf = FLOPS_PER_COL[arch] * n * n * len(gains) * steps / t / 1e9
+                gf, gf_p = (FLOPS_PER_COL[arch] * n * n * len(gains) / x / 1e9
+                            for x in (per_step[arch, n, dtype], products[arch, n, dtype]))
                 speed = "" if dtype is np.float64 else f"{times[arch, n, np.float64] / t:.2f}x"
                 print(f"| {arch} | {n} | {np.dtype(dtype).name} | {t:.2f} | {1e3 * t / steps:.2f} | "
-                      f"{gf:.1f} | {100 * gf / peak[dtype]:.0f}% | {speed} |")
+                      f"{gf:.1f} | {100 * gf / peak[dtype]:.0f}% | {gf_p:.1f} | {100 * gf_p / peak[dtype]:.0f}% "
+                      f"| {speed} |")
 
     n = sizes[0]
     print(f"\nLoop baseline at N = {n} ({args.loop_steps} steps, per-step time compared):")

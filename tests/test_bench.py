@@ -60,6 +60,27 @@ def test_step_breakdown_parts_fit_inside_the_step(arch, kernels):
     assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
 
 
+@pytest.mark.parametrize("arch", ["gru", "lstm"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_engine_products_are_the_steps_products(arch, dtype):
+    """The products timed as the step's floor are the engine's own: the stacked matrices (and the GRU's
+    U_h) times 2B columns, in the network's dtype; and the step, which does them and more, is slower."""
+    from criticality.models import make_network
+
+    net = make_network(arch, 60, seed=0, dtype=dtype)
+    out = bench.engine_products(net, 8)()
+    out = out if arch == "gru" else (out,)
+    mats = [net._stack] + ([net.U["h"]] if arch == "gru" else [])
+    X = np.random.default_rng(0).standard_normal((60, 16)).astype(dtype)
+    assert len(out) == len(mats)
+    for P, U in zip(out, mats):
+        assert P.dtype == dtype and P.shape == (U.shape[0], 16)
+        tol = 1e-4 if dtype == np.float32 else 1e-12
+        np.testing.assert_allclose(P, U @ X, rtol=tol, atol=tol)
+    step, prod = bench.step_and_products(arch, 60, np.linspace(1.0, 3.0, 8), 100, dtype, repeats=3)
+    assert 0 < prod < step
+
+
 def test_numpy_engine_switches_the_kernels_off_and_back():
     from criticality import _kernels
     from criticality.models import make_network

@@ -18,7 +18,7 @@ from .lyapunov import max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms",
+           "engine_products", "step_and_products", "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms",
            "interleaved_times", "numpy_engine", "engine_name", "engines", "ufunc_times", "float32_effect"]
 
 
@@ -161,17 +161,26 @@ def _step_breakdown(arch, n, columns, steps, repeats):
     net = make_network(arch, n, seed=0)
     g = net.gains(gains, columns)
     a = {k: v[None, :] for k, v in g.items()}
-    X = np.random.default_rng(0).standard_normal((n, 2 * columns))
-    tr = net._transposed  # the engine's form of the products, and the order of its operand
-    X = np.asfortranarray(X) if tr else X
-    A, Uh = net._stack, net.U["h"]  # the engine's stacked matrices (the GRU's U_h acts later, on r * h)
     parts = {"call": lambda: net._step(s, u, g, None),
              "fused": lambda: _fast(net, s, u, a, {}, columns, g.uniform),
-             "products": ((lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))) if arch == "gru"
-                          else (lambda: _matmul(A, X, tr))),
+             "products": engine_products(net, columns),
              "renormalisation": lambda: normalised(u)}
     out.update(interleaved_times(parts, repeats, steps))
     return out
+
+
+def engine_products(net, columns):
+    """A function that computes the matrix products of one step of ``net`` with tangents, as the engine
+    computes them (``models._matmul``, in the engine's form and operand order): the stacked gate product
+    on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product. Its time is the step's
+    floor at the BLAS's speed on these shapes."""
+    X = np.random.default_rng(0).standard_normal((net.n, 2 * columns)).astype(net.dtype)
+    tr = net._transposed  # the engine's form of the products, and the order of its operand
+    X = np.asfortranarray(X) if tr else X
+    A, Uh = net._stack, net.U["h"]  # the engine's stacked matrices (the GRU's U_h acts later, on r * h)
+    if net.arch == "gru":
+        return lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))
+    return lambda: _matmul(A, X, tr)
 
 
 def product_forms(n, rows=3, columns=64, repeats=5, calls=5):
@@ -238,6 +247,18 @@ def run_batched(arch, n, gains, steps, dtype, seed=0):
             u = normalised(v)[0]
         return s, u
     return go
+
+
+def step_and_products(arch, n, gains, steps, dtype, repeats=3, seed=0):
+    """``(step, products)``: seconds per step of the engine's loop (:func:`run_batched`) and of its matrix
+    products alone (:func:`engine_products`, on the same shapes), medians of ``repeats`` runs of ``steps``
+    steps and of ``steps // 4`` products (at least 5), the two interleaved so that both see the machine
+    in the same state."""
+    run = run_batched(arch, n, gains, steps, dtype, seed)
+    prod = engine_products(make_network(arch, n, seed=seed, dtype=dtype), len(gains))
+    calls = max(steps // 4, 5)
+    t = interleaved_times({"step": run, "products": lambda: [prod() for _ in range(calls)]}, repeats, 1)
+    return t["step"] / steps, t["products"] / calls
 
 
 def run_loop(arch, n, gains, steps, seed=0):
