@@ -392,3 +392,21 @@ def test_process_pool_workers_use_the_requested_blas_threads():
         process_pool(0)
     with pytest.raises(ValueError, match="blas_threads"):
         process_pool(2, blas_threads=0)
+
+
+def test_process_pool_size_from_the_environment(monkeypatch):
+    """sweep.process_pool() without a size: $CRITICALITY_WORKERS, else 2; a bad value is named."""
+    from criticality.sweep import WORKERS_VAR, process_pool
+
+    monkeypatch.delenv(WORKERS_VAR, raising=False)
+    with process_pool() as pool:
+        assert pool._max_workers == 2
+    monkeypatch.setenv(WORKERS_VAR, "1")
+    with process_pool() as pool:
+        assert pool._max_workers == 1
+    with process_pool(3) as pool:  # an explicit size wins
+        assert pool._max_workers == 3
+    for bad in ("0", "two", "-1", "2000"):
+        monkeypatch.setenv(WORKERS_VAR, bad)
+        with pytest.raises(ValueError, match=WORKERS_VAR):
+            process_pool()

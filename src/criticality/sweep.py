@@ -69,7 +69,7 @@ import numpy as np
 
 from ._validate import as_positive_int
 
-__all__ = ["run_sweep", "task_seeds", "cache_key", "process_pool", "CacheWarning"]
+__all__ = ["run_sweep", "task_seeds", "cache_key", "process_pool", "WORKERS_VAR", "CacheWarning"]
 
 _FORMAT = 2  # bump when the on-disk layout changes
 _STALE_SECONDS = 3600  # a temporary file this old was left by a killed writer
@@ -121,11 +121,20 @@ def _check_key(key):
     return key
 
 
-def process_pool(workers: int = 2, blas_threads: int = 1) -> cf.ProcessPoolExecutor:
+WORKERS_VAR = "CRITICALITY_WORKERS"
+
+
+def process_pool(workers: int | None = None, blas_threads: int = 1) -> cf.ProcessPoolExecutor:
     """A ``concurrent.futures.ProcessPoolExecutor`` of ``workers`` processes, each limiting its BLAS to
     ``blas_threads`` threads (threadpoolctl): two one-thread workers use two cores without the
     oversubscription of two busy BLAS threads per process. The chapters' pool for sweeps, eigenvalues
-    and root searches."""
+    and root searches. ``workers=None`` reads ``$CRITICALITY_WORKERS`` (default 2, for the two-core
+    machines that build the book: set it to use more cores in every chapter)."""
+    if workers is None:
+        text = os.environ.get(WORKERS_VAR, "").strip() or "2"
+        if not (text.isdigit() and 1 <= int(text) <= 1024):
+            raise ValueError(f"${WORKERS_VAR} must be an integer in [1, 1024], got {text!r}")
+        workers = int(text)
     workers = as_positive_int("workers", workers, maximum=1024)
     blas_threads = as_positive_int("blas_threads", blas_threads, maximum=1024)
     from threadpoolctl import threadpool_limits
