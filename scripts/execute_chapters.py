@@ -12,9 +12,10 @@ The chapters are the notebooks of _toc.yml, read as myst-nb reads them, so that 
 one in the cache (same code cells, same hash). They run ``--jobs`` at a time in the order of the
 table of contents, each kernel with one BLAS thread (two kernels on two cores: a second busy thread
 each would only oversubscribe them; the chapters' process pools keep their two one-thread workers,
-so that the last chapter running still has both cores); the pages of ``--alone`` (the performance appendix, which
-measures the machine) then run by themselves, with every thread. A chapter that raises fails the
-script (its traceback printed, no configuration written), as it would fail the strict build.
+so that the last chapter running still has both cores). The pages of ``--alone`` (the performance
+appendix, which measures the machine) then run by themselves, with every thread. A chapter that
+raises fails the script (its traceback printed, no configuration written), as it would fail the
+strict build.
 """
 
 from __future__ import annotations

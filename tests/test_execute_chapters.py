@@ -105,3 +105,35 @@ def test_written_config_renders_from_the_cache(tmp_path):
     for key in ("execute", "sphinx"):
         written.pop(key), config.pop(key)
     assert written == config
+
+
+def test_build_writes_the_cached_notebooks_with_outputs(tmp_path):
+    """book/_ext/book_assets.py: in cache mode myst-nb writes the notebook it read, without outputs, to
+    jupyter_execute (what nbval reads in test.sh); the extension writes the cached, executed one there."""
+    from types import SimpleNamespace
+
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+
+    spec = importlib.util.spec_from_file_location("book_assets", ROOT / "book" / "_ext" / "book_assets.py")
+    book_assets = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(book_assets)
+    path = _page(tmp_path, "page")
+    _, nb, _, _ = execute_chapters.execute(path, 60, None)
+    cache = get_cache(str(tmp_path / "cache"))
+    cache.cache_notebook_bundle(CacheBundleIn(nb, str(path)), check_validity=False)
+    out = tmp_path / "jupyter_execute"
+
+    def app(mode):
+        config = SimpleNamespace(execution_mode=mode, execution_cache_path=str(tmp_path / "cache"),
+                                 output_folder=str(out))
+        docs = {str(path): "book/page"}
+        return SimpleNamespace(env=SimpleNamespace(mystnb_config=config, path2doc=docs.get))
+
+    book_assets._write_cached_notebooks(app("force"), None)  # executed in the build: nothing to do
+    assert not out.exists()
+    book_assets._write_cached_notebooks(app("cache"), None)
+    written = nbformat.read(out / "book" / "page.ipynb", as_version=4)
+    code = [c for c in written.cells if c.cell_type == "code"]
+    assert code[1].outputs[0]["data"]["text/plain"] == "42"
