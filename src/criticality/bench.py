@@ -158,7 +158,7 @@ def _step_breakdown(arch, n, columns, steps, repeats):
     loop = run_batched(arch, n, gains, steps, np.float64)
     out = {"step": median_time(loop, repeats) / steps}
     s, u = loop()  # a state and unit tangents on the attractor, of the same network (seed 0)
-    net = make_network(arch, n, seed=0)
+    net = loop.net
     g = net.gains(gains, columns)
     a = {k: v[None, :] for k, v in g.items()}
     parts = {"call": lambda: net._step(s, u, g, None),
@@ -234,7 +234,7 @@ def power_law(x, y):
 def run_batched(arch, n, gains, steps, dtype, seed=0):
     """The engine: every gain a column of one batched step with tangents (``Network._step``) and the
     renormalisation of :func:`criticality.lyapunov.benettin`; ``go()`` runs ``steps`` steps and returns
-    the final states and unit tangents."""
+    the final states and unit tangents; ``go.net`` is the network."""
     net = make_network(arch, n, seed=seed, dtype=dtype)
     a = net.gains(np.asarray(gains, dtype=dtype), len(gains))
     s = net.random_state(len(gains), scale=0.5, seed=1)
@@ -246,6 +246,7 @@ def run_batched(arch, n, gains, steps, dtype, seed=0):
             s, v, _ = net._step(s, u, a, None)
             u = normalised(v)[0]
         return s, u
+    go.net = net
     return go
 
 
@@ -255,7 +256,7 @@ def step_and_products(arch, n, gains, steps, dtype, repeats=3, seed=0):
     steps and of ``steps // 4`` products (at least 5), the two interleaved so that both see the machine
     in the same state."""
     run = run_batched(arch, n, gains, steps, dtype, seed)
-    prod = engine_products(make_network(arch, n, seed=seed, dtype=dtype), len(gains))
+    prod = engine_products(run.net, len(gains))
     calls = max(steps // 4, 5)
 
     def products():  # each result dropped at once, as in the step: kept, every call would take new pages
