@@ -56,13 +56,12 @@ def main():
           f"load average (1, 5, 15 min): {load_average()}\nengine: {engine_name()}")
     before = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}  # all threads: what the engine gets
     peak1 = {dt: gemm_peak(dt, threads=1) for dt in (np.float64, np.float32)}
-    times, per_step, products = {}, {}, {}
+    per_step, products = {}, {}
     for arch in ("gru", "lstm"):
         for n in sizes:
             for dtype in (np.float64, np.float32):
                 per_step[arch, n, dtype], products[arch, n, dtype] = step_and_products(
                     arch, n, gains, steps, dtype, args.repeats)
-                times[arch, n, dtype] = per_step[arch, n, dtype] * steps
     after = {dt: gemm_peak(dt) for dt in (np.float64, np.float32)}
     peak = {dt: max(before[dt], after[dt]) for dt in (np.float64, np.float32)}
     print("GEMM peak of numpy's BLAS (2000^3, warmed up, median of 5), measured in this run, with all threads "
@@ -77,18 +76,17 @@ def main():
 
     print(f"Batched engine, {args.gains} gains, {steps} steps with tangents, median of {args.repeats}")
     print("(products alone: the step's matrix products on their own, timed interleaved with it; the step "
-          "cannot be faster than they are)")
+          "does them and more, so they bound its speed)")
     print("| arch | N | dtype | s per run | ms/step | GF/s | % of peak | products alone: GF/s | % of peak "
           "| f32 speed-up |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for arch in ("gru", "lstm"):
         for n in sizes:
             for dtype in (np.float64, np.float32):
-                t = times[arch, n, dtype]
-                gf, gf_p = (FLOPS_PER_COL[arch] * n * n * len(gains) / x / 1e9
-                            for x in (per_step[arch, n, dtype], products[arch, n, dtype]))
-                speed = "" if dtype is np.float64 else f"{times[arch, n, np.float64] / t:.2f}x"
-                print(f"| {arch} | {n} | {np.dtype(dtype).name} | {t:.2f} | {1e3 * t / steps:.2f} | "
+                t = per_step[arch, n, dtype]
+                gf, gf_p = (FLOPS_PER_COL[arch] * n * n * len(gains) / x / 1e9 for x in (t, products[arch, n, dtype]))
+                speed = "" if dtype is np.float64 else f"{per_step[arch, n, np.float64] / t:.2f}x"
+                print(f"| {arch} | {n} | {np.dtype(dtype).name} | {t * steps:.2f} | {1e3 * t:.2f} | "
                       f"{gf:.1f} | {100 * gf / peak[dtype]:.0f}% | {gf_p:.1f} | {100 * gf_p / peak[dtype]:.0f}% "
                       f"| {speed} |")
 

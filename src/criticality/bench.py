@@ -18,8 +18,9 @@ from .lyapunov import max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
-           "engine_products", "step_and_products", "load_average", "step_scaling", "power_law", "non_gemm_share", "step_breakdown", "product_forms",
-           "interleaved_times", "numpy_engine", "engine_name", "engines", "ufunc_times", "float32_effect"]
+           "engine_products", "step_and_products", "load_average", "step_scaling", "power_law", "non_gemm_share",
+           "step_breakdown", "product_forms", "interleaved_times", "numpy_engine", "engine_name", "engines",
+           "ufunc_times", "float32_effect"]
 
 
 def _blas_libraries() -> list[dict]:
