@@ -194,3 +194,60 @@ def test_normalised_fast_path_equals_the_scaled_path(dtype):
     u, lg = normalised(huge)
     np.testing.assert_allclose(u[:, 0], 1 / np.sqrt(3), rtol=rtol)
     assert np.all(u[:, 1] == 0) and np.isneginf(lg[1]) and np.isfinite(lg[0])
+
+
+def test_flushed_zeroes_tiny_entries_only():
+    x = np.array([1e-151, -1e-151, 1e-149, -2.0, 0.0, np.nan, 5e-324])
+    out = L.flushed(x.copy())
+    np.testing.assert_array_equal(out[[0, 1, 4, 6]], 0.0)
+    assert out[2] == 1e-149 and out[3] == -2.0 and np.isnan(out[5])
+
+
+def _subnormals(x):
+    return int(np.count_nonzero((x != 0) & (np.abs(x) < np.finfo(x.dtype).tiny)))
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("kernels", [True, False])
+def test_ordered_states_are_flushed_before_they_turn_subnormal(arch, kernels, monkeypatch):
+    """In the ordered phase the state decays to 0 through the subnormal numbers (slow arithmetic); the
+    Lyapunov loops flush it at FLUSH instead, and the exponents are those of the unflushed loop (the
+    map at 1e-150 is linear to rounding). Both engines; 1200 steps take every gain below 1e-308."""
+    from criticality import _kernels
+
+    monkeypatch.setattr(_kernels, "AVAILABLE", kernels and _kernels.AVAILABLE)
+    net = models.make_network(arch, 16, seed=4)
+    g = net.gains(np.array([0.2, 0.4, 0.6, 2.5]))
+    state = net.random_state(4, scale=0.5, seed=5)
+    u = np.repeat(np.random.default_rng(6).standard_normal((net.state_size, 1)), 4, axis=1)
+    seen = {}
+    for flush in (0.0, L.FLUSH):
+        subnormal, total = 0, 0.0
+        for t, x, growth in L.renormalised_growth(lambda x, v: net._step(x, v, g, None, flush=flush),
+                                                  state, u, 1200):
+            subnormal += _subnormals(x)
+            total = total + growth
+        seen[flush] = subnormal, total / 1200, x
+    assert seen[0.0][0] > 0, "the unflushed loop should pass through subnormal states"
+    assert seen[L.FLUSH][0] == 0
+    np.testing.assert_allclose(seen[L.FLUSH][1], seen[0.0][1], rtol=1e-12)
+    assert np.all(seen[L.FLUSH][2][:, :3] == 0) and np.all(np.abs(seen[L.FLUSH][2][:, 3]) > L.FLUSH)
+    np.testing.assert_array_equal(seen[L.FLUSH][2][:, 3], seen[0.0][2][:, 3])
+
+
+def test_vanilla_loop_flushes_its_state():
+    """simulate_recurrent's step flushes tiny states (the unflushed step keeps them), and its exponents
+    are those of the unflushed loop, to rounding, over a run that takes g = 0.3 below 1e-308."""
+    U = np.random.default_rng(0).standard_normal((30, 30)) / np.sqrt(30)
+    h, u = np.full((30, 1), 1e-200), np.ones((30, 1))
+    assert np.all(vanilla._flushed_step(h, u, U, 0.5, 0.0)[0] == 0)
+    assert np.all(vanilla._step(h, u, U, 0.5, 0.0)[0] != 0)
+    g = np.array([0.3, 2.0])
+    run = vanilla.simulate_recurrent(g, 30, steps=1500, transient=0, seed=1)
+    rng = np.random.default_rng(1)  # simulate_recurrent's draws, in its order
+    U, b = vanilla.gaussian(30, seed=rng), vanilla.bias_vector(30, sigma_b=0.0, seed=rng)[:, None]
+    h = np.repeat(rng.standard_normal((30, 1)), 2, axis=1)
+    u = vanilla._unit_tangent(rng, 30, 2)
+    lam = L.benettin(lambda x, v: vanilla._step(x, v, U, g, b), h, u, 1500)
+    np.testing.assert_allclose(run.lyapunov, lam[0], rtol=1e-12)
+    assert np.all(run.final_state[:, 0] == 0) and np.all(np.abs(run.final_state[:, 1]) > L.FLUSH)

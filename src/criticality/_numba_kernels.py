@@ -121,17 +121,26 @@ def _lstm_el(xf, xi, xo, xc, df, di, do, dxc, c, uc):
 # and h' rows of one state), or C order with its short rows of B, keep the loop scalar (measured
 # 4-10x slower). A kernel returns how many preactivations exceed `sat` in absolute value, for the
 # caller's saturation check: a count, since an integer sum vectorises and a running maximum does not.
+# The kernels that write a new state set its entries of magnitude below `tiny` to 0 (the Lyapunov
+# loops' flush, see criticality.lyapunov.FLUSH; 0 leaves every entry as it is).
+
+
+@_inline
+def _flushed(v, tiny):
+    """``v``, or 0 where ``|v| < tiny`` (NaN stays NaN; ``tiny = 0`` changes nothing)."""
+    return 0.0 if abs(v) < tiny else v
 
 
 @_jit
-def rnn(P, off, new, s, T, tb, sat):
+def rnn(P, off, new, s, T, tb, sat, tiny):
     """The RNN: ``new = tanh(x)``, ``s = (1 - tanh^2 x) dx`` with ``x = P[:, :B] + off``."""
     n, B = new.shape
     count = 0
     for j in range(B):
         for i in range(n):
             x = P[i, j] + off[i, 0]
-            new[i, j], d = _tanh(x)
+            v, d = _tanh(x)
+            new[i, j] = _flushed(v, tiny)
             if T:
                 s[i, j] = d * P[i, tb + j]
             count += abs(x) > sat
@@ -156,7 +165,7 @@ def gru_gates(P, off, h, u, ah, X, z, w, zu, T, tb, sat):
 
 
 @_jit
-def gru_out(Q, off, h, z, w, zu, new, s, T, tb, sat):
+def gru_out(Q, off, h, z, w, zu, new, s, T, tb, sat, tiny):
     """The GRU's new state ``h + z (tanh(x) - h)`` from ``Q = U_h X`` (``x = Q[:, :B] + off``) and
     its tangent ``z ((1 - tanh^2 x) dx + (tanh x - h) w) + zu``."""
     n, B = h.shape
@@ -164,7 +173,8 @@ def gru_out(Q, off, h, z, w, zu, new, s, T, tb, sat):
     for j in range(B):
         for i in range(n):
             x = Q[i, j] + off[i, 0]
-            new[i, j], st = _gru_out_el(x, Q[i, tb + j], h[i, j], z[i, j], w[i, j], zu[i, j])
+            v, st = _gru_out_el(x, Q[i, tb + j], h[i, j], z[i, j], w[i, j], zu[i, j])
+            new[i, j] = _flushed(v, tiny)
             if T:
                 s[i, j] = st
             count += abs(x) > sat
@@ -172,7 +182,7 @@ def gru_out(Q, off, h, z, w, zu, new, s, T, tb, sat):
 
 
 @_jit
-def lstm(P, off, state, tangent, c, h, dc, dh, T, tb, sat):
+def lstm(P, off, state, tangent, c, h, dc, dh, T, tb, sat, tiny):
     """The LSTM from the stacked product P (rows f, i, o, candidate): ``c' = f c + i tanh(x_c)`` in
     ``c`` and ``h' = o tanh(c')`` in ``h``, their tangents in ``dc`` and ``dh`` (four arrays); the
     count also covers ``c'``."""
@@ -183,9 +193,9 @@ def lstm(P, off, state, tangent, c, h, dc, dh, T, tb, sat):
         for i in range(n):
             xf, xi, xo, xc = (P[i, j] + off[i, 0], P[n + i, j] + off[n + i, 0],
                               P[m + i, j] + off[m + i, 0], P[k + i, j] + off[k + i, 0])
-            cn, h[i, j], sc, sh = _lstm_el(xf, xi, xo, xc, P[i, tb + j], P[n + i, tb + j],
-                                           P[m + i, tb + j], P[k + i, tb + j], state[i, j], tangent[i, j])
-            c[i, j] = cn
+            cn, hn, sc, sh = _lstm_el(xf, xi, xo, xc, P[i, tb + j], P[n + i, tb + j],
+                                      P[m + i, tb + j], P[k + i, tb + j], state[i, j], tangent[i, j])
+            c[i, j], h[i, j] = _flushed(cn, tiny), _flushed(hn, tiny)
             if T:
                 dc[i, j], dh[i, j] = sc, sh
             count += ((abs(xf) > sat) + (abs(xi) > sat) + (abs(xo) > sat) + (abs(xc) > sat)

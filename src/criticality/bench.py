@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import _kernels
-from .lyapunov import max_exponent, normalised
+from .lyapunov import FLUSH, max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
@@ -244,7 +244,7 @@ def run_batched(arch, n, gains, steps, dtype, seed=0):
     def go():  # the step and the renormalisation of lyapunov.benettin's loop
         nonlocal s, u
         for _ in range(steps):
-            s, v, _ = net._step(s, u, a, None)
+            s, v, _ = net._step(s, u, a, None, flush=FLUSH)
             u = normalised(v)[0]
         return s, u
     go.net = net

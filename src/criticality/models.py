@@ -36,6 +36,7 @@ from . import _kernels
 from . import criterion as crit
 from . import init
 from ._validate import MAX_N, MAX_SCALE, as_count, as_rng, as_scale, as_scales
+from .lyapunov import flushed
 from .vanilla import SATURATION, _factors
 
 __all__ = ["Network", "Gains", "make_network", "lyapunov", "sample_lyapunov", "MATRICES"]
@@ -212,9 +213,11 @@ class Network:
         _, J, m = self._step(np.repeat(s, k, axis=1), eye, gains, x)
         return J * np.exp(m)
 
-    def _step(self, state, tangent, g, x, log=False, reference=False):
+    def _step(self, state, tangent, g, x, log=False, reference=False, flush=0.0):
         """``(F(state), s, m)`` with the tangent ``J(state) @ tangent = exp(m) * s`` (``m`` of shape (1, B);
-        ``s = m = None`` without a tangent). The derivative and gate factors are values, or logs when a
+        ``s = m = None`` without a tangent). Entries of ``F(state)`` of magnitude below ``flush`` are set
+        to 0 (the Lyapunov loops' flush, :data:`criticality.lyapunov.FLUSH`; 0, the default, keeps all).
+        The derivative and gate factors are values, or logs when a
         preactivation exceeds ``vanilla.SATURATION`` (or ``log``): see ``vanilla._Factors``. A column
         saturated by a large gain, all of whose factors underflow to 0 in floating point, then keeps
         its tiny but non-zero tangent.
@@ -227,12 +230,15 @@ class Network:
         a = {k: v[None, :] for k, v in gains.items()}
         inp = self._inputs(x, B)
         if not log and not reference and self.gates_recurrent:
-            out = _fast(self, state, tangent, a, inp, B, gains.uniform)
+            out = _fast(self, state, tangent, a, inp, B, gains.uniform, flush)
             if out is not None:
                 return out
             # a preactivation beyond SATURATION: the tangent in logs, the state as always
-            new = _fast(self, state, None, a, inp, B, gains.uniform)[0]
+            new = _fast(self, state, None, a, inp, B, gains.uniform, flush)[0]
             return (new, *self._step(state, tangent, g, x, log=True, reference=True)[1:])
+        if flush:
+            new, s, m = self._step(state, tangent, g, x, log, reference)
+            return flushed(new, flush), s, m
         n = self.n
         if self.arch == "lstm":
             c, h = state[:n], state[n:]
@@ -331,13 +337,14 @@ def _matmul(U, X, transposed):
     return (X.T @ U.T).T if transposed else U @ X
 
 
-def _fast(net, state, tangent, a, inp, B, uniform):
+def _fast(net, state, tangent, a, inp, B, uniform, flush=0.0):
     """:meth:`Network._step` in values, fused: the same equations with every gate computed once and the
     elementwise work done in place (about half the calls and temporaries of the general code, which is
     its reference). ``tangent=None`` gives the state alone by the same operations, so with and without
     tangents a state agrees to rounding; not always bit for bit, since BLAS may sum a column of the
     wider product (states and tangents) in another order. With a tangent,
-    ``None`` if a preactivation exceeds ``vanilla.SATURATION`` (that tangent step is done in logs)."""
+    ``None`` if a preactivation exceeds ``vanilla.SATURATION`` (that tangent step is done in logs).
+    New state entries of magnitude below ``flush`` are set to 0."""
     n, arch, T = net.n, net.arch, tangent is not None
     h = state[n:] if arch == "lstm" else state
     u = (tangent[n:] if arch == "lstm" else tangent) if T else None
@@ -359,7 +366,19 @@ def _fast(net, state, tangent, a, inp, B, uniform):
             if T:
                 P[j * n:(j + 1) * n, B:] *= a[k]
     if tr and _kernels.AVAILABLE and all(v.shape[1] == 1 for v in inp.values()):
-        return _compiled(net, state, tangent, a, inp, B, P, X)
+        return _compiled(net, state, tangent, a, inp, B, P, X, flush)
+    out = _numpy_fast(net, state, tangent, a, inp, B, P, X)
+    if out is not None and flush:
+        flushed(out[0], flush)
+    return out
+
+
+def _numpy_fast(net, state, tangent, a, inp, B, P, X):
+    """The rest of :func:`_fast` after the stacked product ``P``, in numpy ufuncs."""
+    n, arch, T = net.n, net.arch, tangent is not None
+    h = state[n:] if arch == "lstm" else state
+    u = (tangent[n:] if arch == "lstm" else tangent) if T else None
+    tr = net._transposed
     G, dG = P[:, :B] + net._bstack, (P[:, B:] if T else None)
     for j, k in enumerate(net._rows):
         if k in inp:
@@ -431,7 +450,7 @@ def _fast(net, state, tangent, a, inp, B, uniform):
     return new, s, np.zeros((1, B), dtype=new.dtype)
 
 
-def _compiled(net, state, tangent, a, inp, B, P, X):
+def _compiled(net, state, tangent, a, inp, B, P, X, flush=0.0):
     """The rest of :func:`_fast` after the stacked product ``P``, by the compiled kernels of
     :mod:`criticality._kernels` (one pass per stage instead of numpy's dozens); the same equations, the
     same return values. Inputs shared by all columns only (``inp`` entries of shape (N, 1))."""
@@ -450,10 +469,10 @@ def _compiled(net, state, tangent, a, inp, B, P, X):
     new, s = np.empty(state.shape, dtype=dt, order="F"), np.empty(state.shape, dtype=dt, order="F")
     tb = B if T else 0
     if arch == "rnn":
-        saturated = _kernels.rnn(P, off, new, s, T, tb, SATURATION)
+        saturated = _kernels.rnn(P, off, new, s, T, tb, SATURATION, flush)
     elif arch == "lstm":  # c' and h' (and their tangents) in arrays of their own, then stacked
         c, h, dc, dh = (np.empty((n, B), dtype=dt, order="F") for _ in range(4))
-        saturated = _kernels.lstm(P, off, state, tangent, c, h, dc, dh, T, tb, SATURATION)
+        saturated = _kernels.lstm(P, off, state, tangent, c, h, dc, dh, T, tb, SATURATION, flush)
         new[:n], new[n:] = c, h
         if T:
             s[:n], s[n:] = dc, dh
@@ -465,7 +484,7 @@ def _compiled(net, state, tangent, a, inp, B, P, X):
             return None
         Q = _matmul(net.U["h"], X, True)
         off_h = inp.get("h", np.zeros((n, 1), dtype=dt))
-        saturated = _kernels.gru_out(Q, off_h, state, z, w, zu, new, s, T, tb, SATURATION)
+        saturated = _kernels.gru_out(Q, off_h, state, z, w, zu, new, s, T, tb, SATURATION, flush)
     if T and saturated:
         return None
     return (new, s, np.zeros((1, B), dtype=dt)) if T else (new, None, None)

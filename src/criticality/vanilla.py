@@ -20,7 +20,7 @@ import numpy as np
 
 from ._validate import MAX_N, as_count, as_scale, as_scales, as_vector, as_rng
 from .init import bias_vector, gaussian
-from .lyapunov import benettin
+from .lyapunov import benettin, flushed
 from .spectra import spectral_radius
 
 __all__ = [
@@ -112,6 +112,12 @@ def _step(h, u, U, g, b):
     return both[:, :k] * g + b, both[:, k:] * g, m
 
 
+def _flushed_step(h, u, U, g, b):
+    """:func:`_step` with the new state's entries below ``lyapunov.FLUSH`` in magnitude set to 0 (see there)."""
+    new, s, m = _step(h, u, U, g, b)
+    return flushed(new), s, m
+
+
 def step_and_tangent(h: np.ndarray, u: np.ndarray, U: np.ndarray, g, b=0.0):
     r"""One step of :math:`F(h) = gU\tanh(h) + b` and of its tangent map, with a single GEMM.
 
@@ -171,7 +177,7 @@ def simulate_recurrent(gains, n: int, steps: int, transient: int, seed=None, sig
     b = bias_vector(n, sigma_b=sigma_b, seed=rng)[:, None]
     h = h0_scale * np.repeat(rng.standard_normal((n, 1)), g.size, axis=1)
     u = _unit_tangent(rng, n, g.size)
-    lam, var, h = benettin(lambda x, v: _step(x, v, U, g, b), h, u, steps, transient=transient,
+    lam, var, h = benettin(lambda x, v: _flushed_step(x, v, U, g, b), h, u, steps, transient=transient,
                            observe=lambda x: np.mean(x**2, axis=0))
     return RecurrentRun(g, var, lam[0], h)
 
