@@ -50,14 +50,19 @@ def test_step_scaling_and_non_gemm_share():
 def test_step_breakdown_parts_fit_inside_the_step(arch, kernels):
     """The parts are timed apart, so they need not add up exactly, but each contains the next: the
     products are part of the fused step, which is part of a Network._step call, which with the
-    renormalisation is the loop's step. A call adds only a few microseconds of argument handling to
-    the fused step, less than this machine's timing noise, so those two are compared within 50 %."""
+    renormalisation is the numpy engine's loop step. A call adds only a few microseconds of argument
+    handling to the fused step, less than this machine's timing noise, so those two are compared
+    within 50 %. With the kernels the loop is compiled as a whole: faster than a call driven from
+    Python and its renormalisation, slower than its products."""
     if kernels and "compiled" not in bench.engines():
         pytest.skip("numba is not installed (or CRITICALITY_KERNELS=numpy)")
     t = bench.step_breakdown(arch, 60, columns=8, steps=200, repeats=5, kernels=kernels)
     assert set(t) == {"step", "call", "fused", "products", "renormalisation"} and min(t.values()) > 0
-    assert t["products"] < t["fused"] < 1.5 * t["call"]
-    assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
+    assert t["products"] < t["fused"] < 1.5 * t["call"] and t["products"] < t["step"]
+    if kernels:
+        assert t["step"] < t["call"] + t["renormalisation"]
+    else:
+        assert t["call"] + t["renormalisation"] < 1.5 * t["step"]
 
 
 @pytest.mark.parametrize("arch", ["gru", "lstm"])

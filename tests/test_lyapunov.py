@@ -251,3 +251,58 @@ def test_vanilla_loop_flushes_its_state():
     lam = L.benettin(lambda x, v: vanilla._step(x, v, U, g, b), h, u, 1500)
     np.testing.assert_allclose(run.lyapunov, lam[0], rtol=1e-12)
     assert np.all(run.final_state[:, 0] == 0) and np.all(np.abs(run.final_state[:, 1]) > L.FLUSH)
+
+
+@pytest.mark.parametrize("arch", ["rnn", "gru", "lstm"])
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_loop_is_the_stepwise_loop(arch, dtype):
+    """max_exponent's compiled loop (the engine's kernels, the products called from compiled code, the
+    renormalisation fused) against benettin over Network._step: the same exponents, states and
+    tangents to rounding, also with a gain that saturates (those steps go back to Python, in logs)
+    and over a transient."""
+    from criticality import _kernels
+
+    if _kernels.gemm_address(dtype) is None:
+        pytest.skip("no numba, or numpy's BLAS has no ILP64 gemm")
+    net = models.make_network(arch, 24, seed=1, dtype=dtype, sigma_b=0.0 if arch == "rnn" else 0.5)
+    g = net.gains(np.array([0.3, 1.0, 2.5, 60.0], dtype=dtype))
+    s = net.random_state(4, scale=0.5, seed=2)
+    u = np.random.default_rng(3).standard_normal(s.shape).astype(dtype)
+    lam, state, tangent = L._compiled_exponent(net, g, s, u, 200, 30)
+    last = {}
+
+    def step(x, v):
+        new, w, m = net._step(x, v, g, None, flush=L.FLUSH)
+        last["u"] = w
+        return new, w, m
+    ref, _, ref_state = L.benettin(step, s, u, 200, transient=30, observe=lambda x: 0.0)
+    tol = 1e-12 if dtype == np.float64 else 1e-5
+    np.testing.assert_allclose(lam, np.reshape(ref, -1), rtol=tol, atol=tol)
+    np.testing.assert_allclose(state, ref_state, atol=tol)
+    np.testing.assert_allclose(tangent, L.normalised(last["u"])[0], atol=100 * tol)
+    assert lam[0] < 0 and np.isfinite(lam[3])  # the saturated column's steps are done in logs
+
+
+def test_max_exponent_without_the_compiled_loop_is_the_same(monkeypatch):
+    """Where the compiled loop does not apply (here: no gemm found), max_exponent steps from Python."""
+    from criticality import _kernels
+
+    net = models.make_network("gru", 20, seed=5)
+    g = np.array([0.5, 2.0, 3.5])
+    compiled = L.max_exponent(net, g, 300, transient=50, seed=1)
+    monkeypatch.setattr(_kernels, "gemm_address", lambda dtype: None)
+    np.testing.assert_allclose(L.max_exponent(net, g, 300, transient=50, seed=1), compiled, rtol=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_compiled_gemm_is_the_matrix_product(dtype):
+    from criticality import _kernels
+
+    addr = _kernels.gemm_address(dtype)
+    if addr is None:
+        pytest.skip("no numba, or numpy's BLAS has no ILP64 gemm")
+    rng = np.random.default_rng(0)
+    A, X = rng.standard_normal((37, 19)).astype(dtype), np.asfortranarray(rng.standard_normal((19, 11)), dtype)
+    out = np.empty((37, 11), dtype=dtype, order="F")
+    _kernels.gemm(addr, A, X, out)
+    np.testing.assert_allclose(out, A @ X, rtol=1e-12 if dtype == np.float64 else 1e-5)

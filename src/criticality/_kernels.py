@@ -25,7 +25,9 @@ import importlib
 import importlib.util
 import os
 
-__all__ = ["AVAILABLE", "ENV_VAR"]
+import numpy as np
+
+__all__ = ["AVAILABLE", "ENV_VAR", "gemm_address"]
 
 ENV_VAR = "CRITICALITY_KERNELS"
 
@@ -41,3 +43,31 @@ def __getattr__(name):
         raise AttributeError(name)
     value = globals()[name] = getattr(importlib.import_module("._numba_kernels", __package__), name)
     return value
+
+
+_GEMM_SYMBOLS = {"float64": ("scipy_cblas_dgemm64_", "cblas_dgemm64_"),
+                 "float32": ("scipy_cblas_sgemm64_", "cblas_sgemm64_")}
+_gemm_addresses = {}
+
+
+def gemm_address(dtype) -> int | None:
+    """The address of the ILP64 ``cblas_dgemm`` (float64) or ``cblas_sgemm`` (float32) of the BLAS that runs
+    numpy's products (:func:`criticality.bench.engine_blas`), for the compiled Benettin loop; None if
+    numba is off or that BLAS exports neither name (the loop then runs in Python, step by step)."""
+    name = np.dtype(dtype).name
+    if not AVAILABLE or name not in _GEMM_SYMBOLS:
+        return None
+    if name not in _gemm_addresses:
+        import ctypes
+
+        from .bench import engine_blas
+
+        info, found = engine_blas(), None
+        if info is not None:
+            try:
+                lib = ctypes.CDLL(info["filepath"])
+            except OSError:
+                lib = None
+            found = next((getattr(lib, s) for s in _GEMM_SYMBOLS[name] if lib is not None and hasattr(lib, s)), None)
+        _gemm_addresses[name] = ctypes.cast(found, ctypes.c_void_p).value if found is not None else None
+    return _gemm_addresses[name]

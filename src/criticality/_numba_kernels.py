@@ -223,3 +223,136 @@ def gate_and_tanh(x, sig, comp, th, sech2):
     for k in range(x.size):
         sig[k], comp[k] = _gate(x[k])
         th[k], sech2[k] = _tanh(x[k])
+
+
+# -- the whole Benettin loop, compiled -----------------------------------------------------------
+# A step of the loop below is the engine's step (the same kernels) with its two matrix products called
+# straight from the compiled code, by the address of the cblas ?gemm of numpy's own BLAS (ILP64, as
+# numpy's wheels ship it), and the renormalisation fused: no Python, no allocation, no numpy call per
+# step. The address is an argument, not a constant, so that the compiled loop can be cached on disk.
+
+
+@intrinsic
+def _gemm(typingctx, addr, trans_a, m, n, k, A, lda, B, ldb, C, ldc):
+    """``C = op(A) B`` in column-major terms (``C`` m x n, Fortran-ordered; ``op(A) = A^T`` if
+    ``trans_a``, so a C-ordered ``A`` is passed transposed), by the ILP64 ``cblas_?gemm`` at ``addr``."""
+    if not (A.dtype == B.dtype == C.dtype and A.dtype in (types.float64, types.float32)):
+        return None
+    real = ir.DoubleType() if C.dtype == types.float64 else ir.FloatType()
+
+    def codegen(context, builder, signature, args):
+        i32, i64 = ir.IntType(32), ir.IntType(64)
+        fnty = ir.FunctionType(ir.VoidType(), [i32, i32, i32, i64, i64, i64, real, real.as_pointer(), i64,
+                                               real.as_pointer(), i64, real, real.as_pointer(), i64])
+        fn = builder.inttoptr(args[0], fnty.as_pointer())
+        data = [context.make_array(signature.args[i])(context, builder, args[i]).data for i in (5, 7, 9)]
+        wide = [builder.sext(v, i64) if v.type.width < 64 else v for v in (args[2], args[3], args[4], args[6],
+                                                                            args[8], args[10])]
+        trans = builder.select(builder.icmp_signed("!=", args[1], ir.Constant(args[1].type, 0)),
+                               ir.Constant(i32, 112), ir.Constant(i32, 111))  # CblasTrans, CblasNoTrans
+        builder.call(fn, [ir.Constant(i32, 102), trans, ir.Constant(i32, 111), wide[0], wide[1], wide[2],
+                          ir.Constant(real, 1.0), data[0], wide[3], data[1], wide[4], ir.Constant(real, 0.0),
+                          data[2], wide[5]])  # CblasColMajor
+        return context.get_dummy_value()
+    return types.void(addr, trans_a, m, n, k, A, lda, B, ldb, C, ldc), codegen
+
+
+@_jit
+def gemm(addr, A, X, out):
+    """``out = A @ X`` for a C-ordered ``A`` and Fortran-ordered ``X`` and ``out`` (the loop's product)."""
+    _gemm(addr, 1, A.shape[0], X.shape[1], A.shape[1], A, A.shape[1], X, X.shape[0], out, out.shape[0])
+
+
+@_jit
+def _scaled(h, u, a, X):
+    """The product's operand ``X = [a h, a u]`` (column gains ``a``)."""
+    n, B = h.shape
+    for j in range(B):
+        for i in range(n):
+            X[i, j] = a[j] * h[i, j]
+            X[i, B + j] = a[j] * u[i, j]
+
+
+@_jit
+def _stack2(top, bottom, out):
+    """``out = [top; bottom]`` (rows)."""
+    n, B = top.shape
+    for j in range(B):
+        for i in range(n):
+            out[i, j] = top[i, j]
+            out[n + i, j] = bottom[i, j]
+
+
+@_jit
+def _renormalise(s, u, logs, lo, hi):
+    """``u = s / |s|`` per column and ``logs = log |s|``, as ``lyapunov.normalised`` computes them: the
+    squared norm directly while it lies in ``(lo, hi)``, else after dividing by the largest entry; a
+    zero column stays 0 with log -inf."""
+    S, B = s.shape
+    for j in range(B):
+        sq = 0.0
+        for i in range(S):
+            sq += s[i, j] * s[i, j]
+        if lo < sq < hi:
+            inv = 1.0 / math.sqrt(sq)
+            for i in range(S):
+                u[i, j] = s[i, j] * inv
+            logs[j] = 0.5 * math.log(sq)
+            continue
+        peak = 0.0
+        for i in range(S):
+            peak = max(peak, abs(s[i, j]))
+        if peak == 0.0:
+            for i in range(S):
+                u[i, j] = 0.0
+            logs[j] = -math.inf
+            continue
+        sq = 0.0
+        for i in range(S):
+            u[i, j] = s[i, j] / peak
+            sq += u[i, j] * u[i, j]
+        inv = 1.0 / math.sqrt(sq)
+        for i in range(S):
+            u[i, j] *= inv
+        logs[j] = math.log(peak) + 0.5 * math.log(sq)
+
+
+@_jit
+def benettin(arch, addr, stack, Uh, off, off_h, a, state, u, first, last, transient, total, logs, work,
+             tiny, sat, lo, hi):
+    """Steps ``first`` to ``last - 1`` (counted from 0) of Benettin's loop for one network, every column a
+    gain ``a``: ``state`` and the unit tangent ``u`` (Fortran-ordered, updated in place) stepped with
+    the engine's kernels (``arch`` 0 RNN, 1 GRU, 2 LSTM), the tangent renormalised, its log growth
+    added to ``total`` from step ``transient`` on. Stops before a step whose preactivations exceed
+    ``sat`` (the caller does that step in logs) and returns the index of the next step to do. ``work``:
+    the operand X (n x 2B), the stacked product P, then for the GRU the candidate's product Q (n x 2B)
+    and z, (1 - z) dz, (1 - z) u (n x B each), for the LSTM c', h' and their tangents (n x B each);
+    then the new state and its tangent (state's shape)."""
+    X, P, Q, z, w, zu, new, s = work
+    n, B = Q.shape[0], state.shape[1]
+    h = state[n:] if arch == 2 else state
+    uh = u[n:] if arch == 2 else u
+    for t in range(first, last):
+        _scaled(h, uh, a, X)
+        gemm(addr, stack, X, P)
+        if arch == 0:
+            if rnn(P, off, new, s, True, B, sat, tiny):
+                return t
+        elif arch == 1:
+            if gru_gates(P, off, state, u, a, X, z, w, zu, True, B, sat):
+                return t
+            gemm(addr, Uh, X, Q)
+            if gru_out(Q, off_h, state, z, w, zu, new, s, True, B, sat, tiny):
+                return t
+        else:
+            if lstm(P, off, state, u, Q, z, w, zu, True, B, sat, tiny):
+                return t
+            _stack2(Q, z, state)
+            _stack2(w, zu, s)
+        if arch != 2:
+            state[:] = new
+        _renormalise(s, u, logs, lo, hi)
+        if t >= transient:
+            for j in range(B):
+                total[j] += logs[j]
+    return last

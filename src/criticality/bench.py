@@ -14,7 +14,7 @@ import time
 import numpy as np
 
 from . import _kernels
-from .lyapunov import FLUSH, max_exponent, normalised
+from .lyapunov import columns_exponent, max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
 __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop", "blas_info", "engine_blas",
@@ -143,13 +143,14 @@ def step_scaling(arch, sizes, columns, steps=None, repeats=3, dtype=np.float64):
 
 def step_breakdown(arch, n, columns=32, steps=500, repeats=3, kernels=True):
     """Seconds per float64 step with tangents (``columns`` gains, medians of ``repeats`` runs of ``steps``
-    steps), and its parts timed one by one: ``step`` is the engine's loop (``Network._step`` and the
-    renormalisation, as in :func:`criticality.lyapunov.benettin`); ``call`` one ``Network._step`` with
-    its argument handling, on a fixed state; ``fused`` the fused step ``models._fast`` alone, on the same
-    state; ``products`` its matrix products alone, as the engine computes them (``models._matmul``: the
-    stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product);
-    ``renormalisation`` :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not add up to ``step``.
-    ``kernels=False`` times the numpy engine (:func:`numpy_engine`) even where numba is installed."""
+    steps), and its parts timed one by one: ``step`` is the engine's loop (:func:`run_batched`, as
+    :func:`criticality.lyapunov.max_exponent` runs it: compiled as a whole where it can be); ``call``
+    one ``Network._step`` with its argument handling, on a fixed state (a step driven from Python, as
+    ``lyapunov.spectrum`` takes it); ``fused`` the fused step ``models._fast`` alone, on the same state;
+    ``products`` the matrix products alone, as the loop computes them (:func:`engine_products`);
+    ``renormalisation`` :func:`criticality.lyapunov.normalised` alone. Timed apart, the parts need not
+    add up to ``step``. ``kernels=False`` times the numpy engine (:func:`numpy_engine`) even where numba
+    is installed."""
     with contextlib.nullcontext() if kernels else numpy_engine():
         return _step_breakdown(arch, n, columns, steps, repeats)
 
@@ -172,13 +173,27 @@ def _step_breakdown(arch, n, columns, steps, repeats):
 
 def engine_products(net, columns):
     """A function that computes the matrix products of one step of ``net`` with tangents, as the engine
-    computes them (``models._matmul``, in the engine's form and operand order): the stacked gate product
-    on ``2 columns`` state-and-tangent columns, plus the GRU's candidate product. Its time is the step's
-    floor at the BLAS's speed on these shapes."""
+    computes them: the stacked gate product on ``2 columns`` state-and-tangent columns, plus the GRU's
+    candidate product; called from the compiled loop's code (``_kernels.gemm``, into the same buffers
+    every time) where :func:`criticality.lyapunov.columns_exponent` runs compiled, else as
+    ``models._matmul`` in the engine's form and operand order. Its time is the step's floor at the
+    BLAS's speed on these shapes."""
     X = np.random.default_rng(0).standard_normal((net.n, 2 * columns)).astype(net.dtype)
     tr = net._transposed  # the engine's form of the products, and the order of its operand
     X = np.asfortranarray(X) if tr else X
-    A, Uh = net._stack, net.U["h"]  # the engine's stacked matrices (the GRU's U_h acts later, on r * h)
+    A, Uh = net._stack, np.ascontiguousarray(net.U["h"], dtype=net.dtype)  # the GRU's U_h acts on r * h
+    addr = _kernels.gemm_address(net.dtype) if net.gates_recurrent else None
+    if addr is not None:  # the compiled loop's own calls
+        X = np.asfortranarray(X)
+        P, Q = (np.empty((m.shape[0], 2 * columns), dtype=net.dtype, order="F") for m in (A, Uh))
+
+        def compiled():
+            _kernels.gemm(addr, A, X, P)
+            if net.arch == "gru":
+                _kernels.gemm(addr, Uh, X, Q)
+                return P, Q
+            return P
+        return compiled
     if net.arch == "gru":
         return lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))
     return lambda: _matmul(A, X, tr)
@@ -233,19 +248,19 @@ def power_law(x, y):
 
 
 def run_batched(arch, n, gains, steps, dtype, seed=0):
-    """The engine: every gain a column of one batched step with tangents (``Network._step``) and the
-    renormalisation of :func:`criticality.lyapunov.benettin`; ``go()`` runs ``steps`` steps and returns
-    the final states and unit tangents; ``go.net`` is the network."""
+    """The engine: every gain a column of one batched step with tangents, renormalised every step, as
+    :func:`criticality.lyapunov.max_exponent` runs it (:func:`criticality.lyapunov.columns_exponent`:
+    the compiled loop where numba and an ILP64 gemm are there, else ``Network._step`` stepped from
+    Python); ``go()`` runs ``steps`` steps and returns the final states and unit tangents; ``go.net``
+    is the network."""
     net = make_network(arch, n, seed=seed, dtype=dtype)
     a = net.gains(np.asarray(gains, dtype=dtype), len(gains))
     s = net.random_state(len(gains), scale=0.5, seed=1)
     u = np.repeat(np.random.default_rng(2).standard_normal((s.shape[0], 1)), s.shape[1], axis=1).astype(dtype)
 
-    def go():  # the step and the renormalisation of lyapunov.benettin's loop
+    def go():
         nonlocal s, u
-        for _ in range(steps):
-            s, v, _ = net._step(s, u, a, None, flush=FLUSH)
-            u = normalised(v)[0]
+        _, s, u = columns_exponent(net, a, s, u, steps)
         return s, u
     go.net = net
     return go

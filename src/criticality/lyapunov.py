@@ -33,7 +33,7 @@ from ._validate import MAX_SCALE, as_count, as_numeric_array, as_real_array, as_
 
 __all__ = ["max_exponent", "spectrum", "two_trajectory_exponent", "sample_max_exponent",
            "kaplan_yorke_dimension", "zero_crossing", "benettin", "renormalised_growth", "qr_exponents",
-           "normalised", "flushed", "FLUSH"]
+           "normalised", "flushed", "FLUSH", "columns_exponent"]
 
 
 # -- the renormalised loop ---------------------------------------------------------------------
@@ -148,8 +148,67 @@ def max_exponent(net, g, steps: int, *, transient: int = 0, seed=None, state=Non
     transient = as_count("transient", transient, minimum=0)
     gains, batch, rng, state = _start(net, g, seed, state)
     u = np.repeat(rng.standard_normal((net.state_size, 1)), batch, axis=1).astype(net.dtype)
-    lam = benettin(lambda x, v: net._step(x, v, gains, None, flush=FLUSH), state, u, steps, transient=transient)
+    lam = columns_exponent(net, gains, state, u, steps, transient=transient)[0]
     return _per_gain(g, np.asarray(lam, dtype=float).reshape(batch))
+
+
+def columns_exponent(net, gains, state, u, steps: int, *, transient: int = 0):
+    """The loop of :func:`max_exponent`: ``(lambda_max per column, final state, final unit tangent)`` from
+    ``state`` and tangents ``u`` (``(state_size, B)`` arrays) at the validated ``gains``
+    (``Network.gains``). Compiled as a whole (:func:`_compiled_exponent`) where it can be, else
+    :func:`benettin` over ``Network._step``; the same steps either way."""
+    out = _compiled_exponent(net, gains, state, u, steps, transient)
+    if out is not None:
+        return out
+    last = {}
+
+    def step(x, v):
+        new, s, m = net._step(x, v, gains, None, flush=FLUSH)
+        last["u"] = s
+        return new, s, m
+    lam, _, state = benettin(step, state, u, steps, transient=transient, observe=lambda x: 0.0)
+    return np.asarray(lam).reshape(-1), state, normalised(last["u"])[0]
+
+
+def _compiled_exponent(net, gains, state, u, steps, transient):
+    """:func:`columns_exponent` by the compiled loop of :mod:`criticality._kernels` (``benettin``: the
+    engine's kernels, the products called from compiled code, the renormalisation fused), or None
+    where it does not apply: no numba, no ILP64 gemm in numpy's BLAS, gains that differ between the
+    matrices, gates without recurrent weights. A step whose preactivations exceed the saturation
+    bound is done here by ``Network._step`` (in logs), and the compiled loop resumes after it."""
+    from . import _kernels
+    from .vanilla import SATURATION
+
+    addr = _kernels.gemm_address(net.dtype)
+    if addr is None or not gains.uniform or not net.gates_recurrent:
+        return None
+    n, batch, dt, arch = net.n, gains.batch, net.dtype, net.arch
+
+    def fortran(shape):
+        return np.empty(shape, dtype=dt, order="F")
+    state = np.array(state, dtype=dt, order="F")
+    u = np.asfortranarray(normalised(np.asarray(u, dtype=dt))[0])
+    S = state.shape
+    work = (fortran((n, 2 * batch)), fortran((net._stack.shape[0], 2 * batch)),
+            fortran((n, 2 * batch) if arch == "gru" else (n, batch)), fortran((n, batch)), fortran((n, batch)),
+            fortran((n, batch)), fortran(S), fortran(S))
+    a = np.ascontiguousarray(np.broadcast_to(gains["h"], (batch,)), dtype=dt)
+    Uh = np.ascontiguousarray(net.U["h"], dtype=dt)
+    off_h = np.zeros((n, 1), dtype=dt)
+    total, logs = np.zeros(batch), np.empty(batch)
+    lo, hi = _NORMAL_RANGE[dt]
+    code, t, end = ("rnn", "gru", "lstm").index(arch), 0, transient + steps
+    while True:
+        t = _kernels.benettin(code, addr, net._stack, Uh, net._bstack, off_h, a, state, u, t, end, transient,
+                              total, logs, work, FLUSH, SATURATION, lo, hi)
+        if t == end:
+            return total / steps, state, u
+        new, s, m = net._step(state, u, gains, None, flush=FLUSH)  # a saturated step, in logs
+        v, log_norm = normalised(s)
+        state[:], u[:] = new, v
+        if t >= transient:
+            total += log_norm + m.reshape(-1)
+        t += 1
 
 
 def spectrum(net, g, k: int, steps: int, *, transient: int = 0, seed=None, state=None):
