@@ -193,6 +193,7 @@ def engine_products(net, columns):
                 _kernels.gemm(addr, Uh, X, Q)
                 return P, Q
             return P
+        compiled()  # numba loads (or compiles) the product's code now, not in the first timed call
         return compiled
     if net.arch == "gru":
         return lambda: (_matmul(A, X, tr), _matmul(Uh, X, tr))
