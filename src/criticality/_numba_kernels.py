@@ -122,7 +122,7 @@ def _lstm_el(xf, xi, xo, xc, df, di, do, dxc, c, uc):
 # 4-10x slower). A kernel returns how many preactivations exceed `sat` in absolute value, for the
 # caller's saturation check: a count, since an integer sum vectorises and a running maximum does not.
 # The kernels that write a new state set its entries of magnitude below `tiny` to 0 (the Lyapunov
-# loops' flush, see criticality.lyapunov.FLUSH; 0 leaves every entry as it is).
+# loops' flush, see criticality.lyapunov.flush_level; 0 leaves every entry as it is).
 
 
 @_inline

@@ -33,23 +33,33 @@ from ._validate import MAX_SCALE, as_count, as_numeric_array, as_real_array, as_
 
 __all__ = ["max_exponent", "spectrum", "two_trajectory_exponent", "sample_max_exponent",
            "kaplan_yorke_dimension", "zero_crossing", "benettin", "renormalised_growth", "qr_exponents",
-           "normalised", "flushed", "FLUSH", "columns_exponent"]
+           "normalised", "flushed", "flush_level", "FLUSH", "FLUSH_FLOAT32", "columns_exponent"]
 
 
 # -- the renormalised loop ---------------------------------------------------------------------
 
 # The loops of the gated networks and of the vanilla map set state entries of magnitude below FLUSH
-# to 0 after every step. In the ordered phase the state decays to the fixed point 0 and would pass
-# through the subnormal numbers (below 2.2e-308), whose arithmetic is 10-100 times slower on x86: a
-# column there made a whole batched step 2-3 times slower (GRU, N = 100, 32 gains). At 1e-150 the map
-# is linear to about 300 digits, so the tangent and the exponents do not change (tested); and the
-# products of two entries that stay (above 1e-300) are still normal numbers.
+# (FLUSH_FLOAT32 in single precision) to 0 after every step. In the ordered phase the state decays to
+# the fixed point 0 and would pass through the subnormal numbers (below 2.2e-308, or 1.2e-38 in
+# float32), whose arithmetic is 10-100 times slower on x86: a column there made a whole batched step
+# 2-3 times slower (GRU, N = 100, 32 gains; in float32 at N = 500, twice as slow as float64). At these
+# levels, about the square root of the smallest normal number, the map is linear to rounding, so the
+# tangent and the exponents do not change (tested); and the product of two entries that stay is
+# still a normal number.
 FLUSH = 1e-150
+FLUSH_FLOAT32 = 1e-18
 
 
-def flushed(x: np.ndarray, tiny: float = FLUSH) -> np.ndarray:
-    """``x`` with its entries of magnitude below ``tiny`` set to 0, in place (NaN stays NaN); returns ``x``."""
-    x[np.abs(x) < tiny] = 0.0
+def flush_level(dtype) -> float:
+    """The flush level of the Lyapunov loops for states of ``dtype``: :data:`FLUSH_FLOAT32` for float32,
+    else :data:`FLUSH`."""
+    return FLUSH_FLOAT32 if np.dtype(dtype) == np.float32 else FLUSH
+
+
+def flushed(x: np.ndarray, tiny: float | None = None) -> np.ndarray:
+    """``x`` with its entries of magnitude below ``tiny`` (default: :func:`flush_level` of its dtype) set
+    to 0, in place (NaN stays NaN); returns ``x``."""
+    x[np.abs(x) < (flush_level(x.dtype) if tiny is None else tiny)] = 0.0
     return x
 
 
@@ -163,7 +173,7 @@ def columns_exponent(net, gains, state, u, steps: int, *, transient: int = 0):
     last = {}
 
     def step(x, v):
-        new, s, m = net._step(x, v, gains, None, flush=FLUSH)
+        new, s, m = net._step(x, v, gains, None, flush=flush_level(net.dtype))
         last["u"] = s
         return new, s, m
     lam, _, state = benettin(step, state, u, steps, transient=transient, observe=lambda x: 0.0)
@@ -200,10 +210,10 @@ def _compiled_exponent(net, gains, state, u, steps, transient):
     code, t, end = ("rnn", "gru", "lstm").index(arch), 0, transient + steps
     while True:
         t = _kernels.benettin(code, addr, net._stack, Uh, net._bstack, off_h, a, state, u, t, end, transient,
-                              total, logs, work, FLUSH, SATURATION, lo, hi)
+                              total, logs, work, flush_level(dt), SATURATION, lo, hi)
         if t == end:
             return total / steps, state, u
-        new, s, m = net._step(state, u, gains, None, flush=FLUSH)  # a saturated step, in logs
+        new, s, m = net._step(state, u, gains, None, flush=flush_level(dt))  # a saturated step, in logs
         v, log_norm = normalised(s)
         state[:], u[:] = new, v
         if t >= transient:
@@ -233,7 +243,7 @@ def spectrum(net, g, k: int, steps: int, *, transient: int = 0, seed=None, state
 
     def step(x, q):  # x (S, batch); q (batch, S, k) -> tangents of all gains in one batched step
         cols = np.moveaxis(q, 0, 1).reshape(S, batch * k)  # column b k + j: tangent j of gain b
-        new, s, m = net._step(np.repeat(x, k, axis=1), cols, wide, None, flush=FLUSH)
+        new, s, m = net._step(np.repeat(x, k, axis=1), cols, wide, None, flush=flush_level(net.dtype))
         return new[:, ::k], np.moveaxis(s.reshape(S, batch, k), 1, 0), m.reshape(batch, k)
 
     lam = qr_exponents(step, state, np.repeat(Q[None], batch, axis=0), steps, transient=transient)

@@ -216,7 +216,7 @@ class Network:
     def _step(self, state, tangent, g, x, log=False, reference=False, flush=0.0):
         """``(F(state), s, m)`` with the tangent ``J(state) @ tangent = exp(m) * s`` (``m`` of shape (1, B);
         ``s = m = None`` without a tangent). Entries of ``F(state)`` of magnitude below ``flush`` are set
-        to 0 (the Lyapunov loops' flush, :data:`criticality.lyapunov.FLUSH`; 0, the default, keeps all).
+        to 0 (the Lyapunov loops' flush, :func:`criticality.lyapunov.flush_level`; 0, the default, keeps all).
         The derivative and gate factors are values, or logs when a
         preactivation exceeds ``vanilla.SATURATION`` (or ``log``): see ``vanilla._Factors``. A column
         saturated by a large gain, all of whose factors underflow to 0 in floating point, then keeps

@@ -113,7 +113,7 @@ def _step(h, u, U, g, b):
 
 
 def _flushed_step(h, u, U, g, b):
-    """:func:`_step` with the new state's entries below ``lyapunov.FLUSH`` in magnitude set to 0 (see there)."""
+    """:func:`_step` with the new state's entries below ``lyapunov.FLUSH`` (float64) in magnitude set to 0 (see there)."""
     new, s, m = _step(h, u, U, g, b)
     return flushed(new), s, m
 
