@@ -68,12 +68,15 @@ def numpy_engine():
 
 
 def engine_name() -> str:
-    """Which element-wise engine runs the steps: the compiled kernels (with numba's version) or numpy."""
+    """Which element-wise engine runs the steps: the compiled kernels (with numba's version, and whether
+    ``max_exponent``'s whole loop is compiled, see :func:`criticality.lyapunov.columns_exponent`) or numpy."""
     if not _kernels.AVAILABLE:
         return "numpy (fused ufuncs)"
     import numba
 
-    return f"compiled kernels (numba {numba.__version__})"
+    loop = ("max_exponent's loop compiled, products by numpy's BLAS" if _kernels.gemm_address(np.float64)
+            else "loop stepped from Python: numpy's BLAS has no ILP64 cblas_dgemm")
+    return f"compiled kernels (numba {numba.__version__}; {loop})"
 
 
 def engines() -> dict:
