@@ -27,7 +27,7 @@ import os
 
 import numpy as np
 
-__all__ = ["AVAILABLE", "ENV_VAR", "gemm_address"]
+__all__ = ["AVAILABLE", "ENV_VAR", "gemm_address", "engine_blas"]
 
 ENV_VAR = "CRITICALITY_KERNELS"
 
@@ -45,6 +45,25 @@ def __getattr__(name):
     return value
 
 
+def _blas_libraries() -> list[dict]:
+    try:
+        from threadpoolctl import threadpool_info
+    except ImportError:  # pragma: no cover
+        return []
+    return [d for d in threadpool_info() if d.get("user_api") == "blas"]
+
+
+def engine_blas() -> dict | None:
+    """The BLAS library that runs numpy's matrix products, hence the engine's GEMMs (and the compiled
+    loop's, :func:`gemm_address`) and :func:`criticality.bench.gemm_peak`: the one shipped inside
+    numpy's own folder (``numpy.libs``, ``numpy/.dylibs``...) if several are loaded (scipy and torch
+    bring their own copies), else the only one. A threadpoolctl info dict."""
+    libs = _blas_libraries()
+    root = os.path.dirname(os.path.dirname(np.__file__))
+    own = [d for d in libs if os.path.relpath(d.get("filepath", ""), root).split(os.sep)[0].startswith("numpy")]
+    return (own or libs or [None])[0]
+
+
 _GEMM_SYMBOLS = {"float64": ("scipy_cblas_dgemm64_", "cblas_dgemm64_"),
                  "float32": ("scipy_cblas_sgemm64_", "cblas_sgemm64_")}
 _gemm_addresses = {}
@@ -52,15 +71,13 @@ _gemm_addresses = {}
 
 def gemm_address(dtype) -> int | None:
     """The address of the ILP64 ``cblas_dgemm`` (float64) or ``cblas_sgemm`` (float32) of the BLAS that runs
-    numpy's products (:func:`criticality.bench.engine_blas`), for the compiled Benettin loop; None if
+    numpy's products (:func:`engine_blas`), for the compiled Benettin loop; None if
     numba is off or that BLAS exports neither name (the loop then runs in Python, step by step)."""
     name = np.dtype(dtype).name
     if not AVAILABLE or name not in _GEMM_SYMBOLS:
         return None
     if name not in _gemm_addresses:
         import ctypes
-
-        from .bench import engine_blas
 
         info, found = engine_blas(), None
         if info is not None:

@@ -14,6 +14,7 @@ import time
 import numpy as np
 
 from . import _kernels
+from ._kernels import _blas_libraries, engine_blas
 from .lyapunov import columns_exponent, max_exponent, normalised
 from .models import _fast, _matmul, make_network
 
@@ -21,24 +22,6 @@ __all__ = ["FLOPS_PER_COL", "median_time", "gemm_peak", "run_batched", "run_loop
            "engine_products", "step_and_products", "load_average", "step_scaling", "power_law", "non_gemm_share",
            "step_breakdown", "product_forms", "interleaved_times", "numpy_engine", "engine_name", "engines",
            "ufunc_times", "float32_effect"]
-
-
-def _blas_libraries() -> list[dict]:
-    try:
-        from threadpoolctl import threadpool_info
-    except ImportError:  # pragma: no cover
-        return []
-    return [d for d in threadpool_info() if d.get("user_api") == "blas"]
-
-
-def engine_blas() -> dict | None:
-    """The BLAS library that runs numpy's matrix products, hence the engine's GEMMs and :func:`gemm_peak`:
-    the one shipped inside numpy's own folder (``numpy.libs``, ``numpy/.dylibs``...) if several are
-    loaded (scipy and torch bring their own copies), else the only one. A threadpoolctl info dict."""
-    libs = _blas_libraries()
-    root = os.path.dirname(os.path.dirname(np.__file__))
-    own = [d for d in libs if os.path.relpath(d.get("filepath", ""), root).split(os.sep)[0].startswith("numpy")]
-    return (own or libs or [None])[0]
 
 
 def blas_info() -> str:
